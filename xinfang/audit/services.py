@@ -1,0 +1,48 @@
+"""Writing the audit log. Call inside the transaction of the change it records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from xinfang.audit.models import AuditLog
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    petition: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditLog:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditLog.objects.create(
+        actor=user,
+        actor_unit_id=getattr(user, "unit_id", None),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        petition=petition,
+        detail=detail or {},
+        ip=ip,
+    )
+
+
+def audit_personal_data_view(*, actor: Any, petition: models.Model, petitioner_ids: list[int], ip: str | None,
+                             channel: str) -> AuditLog:
+    """Record that ``actor`` read the personal data (身份证号, phone, address) of these petitioners."""
+    return audit_record(
+        actor=actor,
+        action="personal_data.view",
+        obj=petition,
+        petition=petition,
+        detail={"petitioners": petitioner_ids, "via": channel},
+        ip=ip,
+    )
+
+
+def client_ip(request: Any) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,1 @@
+"""Framework-free helpers: the deadline calendar, 身份证 checks, Chinese text tools."""

@@ -1,0 +1,26 @@
+"""Readers for the unit tree and a user's scope."""
+
+from __future__ import annotations
+
+from xinfang.orgs.models import Unit, User
+
+
+def subtree_ids(unit: Unit) -> list[int]:
+    """The unit and every unit below it."""
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+
+
+def scope_unit_ids(user: User) -> list[int]:
+    """Units whose cases the user may see: their own unit; a 信访部门 user also sees the units
+    below (shared/domain.md, "Who uses it"). Cached on the user object for the request."""
+    cached = getattr(user, "_xf_scope_ids", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or user.unit is None:
+        ids: list[int] = []
+    elif user.unit.is_bureau:
+        ids = subtree_ids(user.unit.scope_root())
+    else:
+        ids = [user.unit.pk]
+    user._xf_scope_ids = ids  # type: ignore[attr-defined]
+    return ids

@@ -1,0 +1,36 @@
+"""Writers for units, users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+
+from xinfang.audit.services import audit_record
+from xinfang.orgs.models import ApiToken, User
+
+TOKEN_PREFIX = "xf_"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str = "", actor: User | None = None) -> str:
+    """Create a bearer token and return its secret; only its hash is kept."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], key_hash=hash_token(raw))
+    audit_record(actor=actor or user, action="token.create", obj=token, detail={"user": user.username})
+    return raw
+
+
+def token_user(raw: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    token = (
+        ApiToken.objects.select_related("user__unit")
+        .filter(key_hash=hash_token(raw), revoked=False, user__is_active=True)
+        .first()
+    )
+    return token.user if token else None

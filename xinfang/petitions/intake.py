@@ -1,0 +1,338 @@
+"""Validation of a petition registration, shared by the intake forms and the API.
+
+One place turns raw input into a checked ``PetitionInput`` or a ``InputInvalid`` whose ``fields``
+map each input field (API names: ``received_at``, ``petitioners[0].id_number`` …) to a Chinese
+message that names the field. Nothing is written here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfang.lib import idcard
+from xinfang.orgs.models import Unit, User
+from xinfang.orgs.selectors import scope_unit_ids
+from xinfang.petitions.models import (
+    COLLECTIVE_VISIT_MIN_PERSONS,
+    MAX_REPRESENTATIVES,
+    Category,
+    Channel,
+    RequestClass,
+    VisitLevel,
+)
+
+MAX_CONTENT_CHARS = 100_000
+MAX_PERSONS = 10_000
+MAX_ATTACHMENTS = 20
+_PHONE = re.compile(r"^\+?[\d\-]{7,20}$")
+
+# Attachments are recognised by their first bytes, and the file name must agree.
+ATTACHMENT_TYPES: dict[str, tuple[bytes, tuple[str, ...], str]] = {
+    "pdf": (b"%PDF-", (".pdf",), "application/pdf"),
+    "jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg"), "image/jpeg"),
+    "png": (b"\x89PNG\r\n\x1a\n", (".png",), "image/png"),
+    "tiff_le": (b"II*\x00", (".tif", ".tiff"), "image/tiff"),
+    "tiff_be": (b"MM\x00*", (".tif", ".tiff"), "image/tiff"),
+    "docx": (b"PK\x03\x04", (".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+}
+
+
+class InputInvalid(Exception):
+    """Bad input: ``fields`` maps a field name to its message."""
+
+    code = "invalid"
+
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        self.fields = fields
+        self.message = message or _("The registration was not saved; please correct the marked fields.")
+        super().__init__(self.message)
+
+
+class DuplicateSubmission(InputInvalid):
+    code = "duplicate_submission"
+
+    def __init__(self, case_number: str, petition_id: int) -> None:
+        self.case_number = case_number
+        self.petition_id = petition_id
+        msg = _(
+            "This registration was already submitted as case %(case_number)s; it was not saved a second time."
+        ) % {"case_number": case_number}
+        super().__init__({"submission_key": msg}, msg)
+
+
+@dataclass
+class PetitionerInput:
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    region_code: str = ""
+    is_representative: bool = False
+
+
+@dataclass
+class UploadInput:
+    name: str
+    size: int
+    file: IO[bytes]
+    content_type: str = ""
+    sha256: str = ""
+
+
+@dataclass
+class PetitionInput:
+    channel: str
+    received_at: date
+    persons: int
+    visit_level: str
+    title: str
+    content: str
+    category: Category
+    request_class: str
+    unit: Unit
+    petitioners: list[PetitionerInput] = field(default_factory=list)
+    complained_unit: Unit | None = None
+    complained_party: str = ""
+    region_code: str = ""
+    address: str = ""
+    is_oral: bool = False
+    attachments: list[UploadInput] = field(default_factory=list)
+
+    @property
+    def is_collective(self) -> bool:
+        return self.channel == Channel.VISIT and self.persons >= COLLECTIVE_VISIT_MIN_PERSONS
+
+
+def _text(raw: Any) -> str:
+    return "" if raw is None else str(raw).strip()
+
+
+def _choice(raw: Any, choices: type, name: str, label: str, errors: dict[str, str]) -> str:
+    value = _text(raw)
+    if value not in choices.values:
+        errors[name] = _("%(field)s: choose one of the listed options.") % {"field": label}
+    return value
+
+
+def parse_date(raw: Any) -> date | None:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(_text(raw))
+    except ValueError:
+        return None
+
+
+def _check_received_at(raw: Any, errors: dict[str, str]) -> date | None:
+    label = _("Received date")
+    if not _text(raw) and not isinstance(raw, date):
+        errors["received_at"] = _("%(field)s: this field is required.") % {"field": label}
+        return None
+    value = parse_date(raw)
+    if value is None:
+        errors["received_at"] = _("%(field)s: not a real calendar date (use YYYY-MM-DD).") % {"field": label}
+    elif value > timezone.localdate():
+        errors["received_at"] = _("%(field)s: cannot be in the future.") % {"field": label}
+    elif value.year < 1990:
+        errors["received_at"] = _("%(field)s: cannot be before 1990.") % {"field": label}
+    return value
+
+
+def _check_persons(raw: Any, channel: str, errors: dict[str, str]) -> int:
+    label = _("Persons")
+    if channel != Channel.VISIT:
+        # Non-visit items count as one 人次 each (shared/domain.md, counting units).
+        return 1
+    try:
+        value = int(_text(raw) or "1")
+    except ValueError:
+        errors["persons"] = _("%(field)s: enter a whole number.") % {"field": label}
+        return 1
+    if value < 1:
+        errors["persons"] = _("%(field)s: at least 1 person.") % {"field": label}
+    elif value > MAX_PERSONS:
+        errors["persons"] = _("%(field)s: at most %(max)d persons.") % {"field": label, "max": MAX_PERSONS}
+    return value
+
+
+def _check_petitioner(raw: Any, i: int, errors: dict[str, str]) -> PetitionerInput | None:
+    prefix = f"petitioners[{i}]"
+    if not isinstance(raw, dict):
+        errors[prefix] = _("Petitioner %(n)d: must be an object with a name.") % {"n": i + 1}
+        return None
+    item = PetitionerInput(
+        name=_text(raw.get("name")),
+        id_number=idcard.normalize(_text(raw.get("id_number"))),
+        phone=_text(raw.get("phone")).replace(" ", ""),
+        address=_text(raw.get("address")),
+        region_code=_text(raw.get("region_code")),
+        is_representative=bool(raw.get("is_representative", False)),
+    )
+    if not item.name:
+        errors[f"{prefix}.name"] = _("Petitioner %(n)d, name: this field is required.") % {"n": i + 1}
+    elif len(item.name) > 50:
+        errors[f"{prefix}.name"] = _("Petitioner %(n)d, name: at most 50 characters.") % {"n": i + 1}
+    if item.id_number:
+        try:
+            item.id_number = idcard.validate(item.id_number, today=timezone.localdate())
+        except idcard.IdNumberError as exc:
+            errors[f"{prefix}.id_number"] = _id_message(exc.code, i)
+    if item.phone and not _PHONE.match(item.phone):
+        errors[f"{prefix}.phone"] = _("Petitioner %(n)d, phone: use digits only, 7 to 20 of them.") % {"n": i + 1}
+    if len(item.address) > 200:
+        errors[f"{prefix}.address"] = _("Petitioner %(n)d, address: at most 200 characters.") % {"n": i + 1}
+    return item
+
+
+def _id_message(code: str, i: int) -> str:
+    messages = {
+        "length": _("Petitioner %(n)d, ID card number: must be 18 characters, digits with a final digit or X."),
+        "region": _("Petitioner %(n)d, ID card number: the region code is not a Chinese province."),
+        "birth_date": _("Petitioner %(n)d, ID card number: the birth date in it is impossible."),
+        "checksum": _("Petitioner %(n)d, ID card number: the check digit is wrong; please check the number."),
+    }
+    return messages[code] % {"n": i + 1}
+
+
+def _check_petitioners(raw: Any, channel: str, errors: dict[str, str]) -> list[PetitionerInput]:
+    if raw in (None, ""):
+        raw = []
+    if not isinstance(raw, list):
+        errors["petitioners"] = _("Petitioners: must be a list.")
+        return []
+    checked = [_check_petitioner(item, i, errors) for i, item in enumerate(raw)]
+    items = [p for p in checked if p is not None]
+    if channel == Channel.VISIT and not items:
+        errors["petitioners"] = _("Petitioners: a visit needs at least one petitioner present.")
+    flagged = [p for p in items if p.is_representative]
+    representatives = flagged or (items if channel == Channel.VISIT else [])
+    if len(representatives) > MAX_REPRESENTATIVES:
+        # 条例第二十条: 多人采用走访形式提出同一信访事项的，应当推选代表，代表人数不超过5人。
+        errors["petitioners"] = _(
+            "Petitioners: a collective visit may name at most %(max)d representatives (Regulation art. 20); "
+            "%(count)d were given."
+        ) % {"max": MAX_REPRESENTATIVES, "count": len(representatives)}
+    seen: dict[str, int] = {}
+    for i, p in enumerate(items):
+        if p.id_number and p.id_number in seen:
+            errors[f"petitioners[{i}].id_number"] = _(
+                "Petitioner %(n)d, ID card number: the same number is already given for petitioner %(m)d."
+            ) % {"n": i + 1, "m": seen[p.id_number] + 1}
+        elif p.id_number:
+            seen[p.id_number] = i
+    return items
+
+
+def _check_unit(raw: Any, actor: User, errors: dict[str, str]) -> Unit | None:
+    code = _text(raw)
+    if not code:
+        if actor.unit is None:
+            errors["unit"] = _("Registering unit: your account belongs to no unit.")
+        return actor.unit
+    unit = Unit.objects.filter(code=code, is_active=True).first()
+    if unit is None or unit.pk not in scope_unit_ids(actor):
+        errors["unit"] = _("Registering unit: unknown unit code “%(code)s” or not within your unit.") % {"code": code}
+        return None
+    return unit
+
+
+def _check_attachment(upload: UploadInput, i: int, errors: dict[str, str]) -> None:
+    key = f"attachments[{i}]"
+    limit_mb = settings.XINFANG_UPLOAD_MAX_BYTES // (1024 * 1024)
+    if upload.size > settings.XINFANG_UPLOAD_MAX_BYTES:
+        errors[key] = _("Attachment “%(name)s”: larger than %(mb)d MB.") % {"name": upload.name, "mb": limit_mb}
+        return
+    if upload.size == 0:
+        errors[key] = _("Attachment “%(name)s”: the file is empty.") % {"name": upload.name}
+        return
+    head = upload.file.read(16)
+    upload.file.seek(0)
+    lower = upload.name.lower()
+    for magic, suffixes, mime in ATTACHMENT_TYPES.values():
+        if head.startswith(magic) and lower.endswith(suffixes):
+            upload.content_type = mime
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: upload.file.read(65536), b""):
+                digest.update(chunk)
+            upload.file.seek(0)
+            upload.sha256 = digest.hexdigest()
+            return
+    errors[key] = _(
+        "Attachment “%(name)s”: only PDF, JPEG, PNG, TIFF and DOCX files are accepted, and the content "
+        "must match the file name."
+    ) % {"name": upload.name}
+
+
+def validate_registration(raw: dict[str, Any], *, actor: User, uploads: list[UploadInput] | None = None) -> PetitionInput:
+    """Check a registration. ``raw`` uses the API's field names; raise InputInvalid on any error."""
+    errors: dict[str, str] = {}
+    channel = _choice(raw.get("channel"), Channel, "channel", _("Channel"), errors)
+    received_at = _check_received_at(raw.get("received_at"), errors)
+    persons = _check_persons(raw.get("persons"), channel, errors)
+    visit_level = ""
+    if channel == Channel.VISIT:
+        visit_level = _text(raw.get("visit_level")) or VisitLevel.LOCAL
+        _choice(visit_level, VisitLevel, "visit_level", _("Visit level"), errors)
+    request_class = _choice(raw.get("request_class"), RequestClass, "request_class", _("Request class"), errors)
+
+    content = _text(raw.get("content"))
+    if not content:
+        errors["content"] = _("Content: must not be empty; record what the petitioner asks, verbatim if oral.")
+    elif len(content) > MAX_CONTENT_CHARS:
+        errors["content"] = _("Content: at most %(max)d characters.") % {"max": MAX_CONTENT_CHARS}
+    title = _text(raw.get("title")) or (content.splitlines()[0][:40] if content else "")
+    if len(title) > 200:
+        errors["title"] = _("Title: at most 200 characters.")
+
+    category = None
+    code = _text(raw.get("category"))
+    if not code:
+        errors["category"] = _("Problem category: this field is required.")
+    else:
+        category = Category.objects.filter(code=code, is_active=True).first()
+        if category is None:
+            errors["category"] = _("Problem category: unknown code “%(code)s”.") % {"code": code}
+
+    complained_unit = None
+    if cu := _text(raw.get("complained_unit")):
+        complained_unit = Unit.objects.filter(code=cu).first()
+        if complained_unit is None:
+            errors["complained_unit"] = _("Unit complained about: unknown unit code “%(code)s”.") % {"code": cu}
+
+    unit = _check_unit(raw.get("unit"), actor, errors)
+    petitioners = _check_petitioners(raw.get("petitioners"), channel, errors)
+    uploads = uploads or []
+    if len(uploads) > MAX_ATTACHMENTS:
+        errors["attachments"] = _("Attachments: at most %(max)d files.") % {"max": MAX_ATTACHMENTS}
+    for i, upload in enumerate(uploads):
+        _check_attachment(upload, i, errors)
+
+    if errors:
+        raise InputInvalid(errors)
+    assert received_at is not None and category is not None and unit is not None
+    return PetitionInput(
+        channel=channel,
+        received_at=received_at,
+        persons=persons,
+        visit_level=visit_level,
+        title=title,
+        content=content,
+        category=category,
+        request_class=request_class,
+        unit=unit,
+        petitioners=petitioners,
+        complained_unit=complained_unit,
+        complained_party=_text(raw.get("complained_party"))[:100],
+        region_code=_text(raw.get("region_code"))[:12],
+        address=_text(raw.get("address"))[:200],
+        is_oral=bool(raw.get("is_oral", False)),
+        attachments=uploads,
+    )

@@ -1,0 +1,176 @@
+"""Readers for petitions. ``access_petition`` is the only door to a single case; every list is
+built on ``visible_petitions``, which scopes by the user's unit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils import timezone
+
+from xinfang.lib import idcard
+from xinfang.lib.text import query_terms
+from xinfang.orgs.models import User
+from xinfang.orgs.selectors import scope_unit_ids
+from xinfang.petitions.models import Petition, PetitionPetitioner, RequestClass
+
+CASE_NUMBER = re.compile(r"^[0-9A-Za-z]+-\d{4}-\d{6}$")
+ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+PHONE = re.compile(r"^\+?\d[\d\-]{6,19}$")
+
+
+class PetitionNotFound(Http404):
+    """Missing and forbidden look the same, so the answer tells nothing about other units' cases."""
+
+
+def visible_petitions(user: User) -> QuerySet[Petition]:
+    ids = scope_unit_ids(user)
+    if not ids:
+        return Petition.objects.none()
+    return Petition.objects.filter(Q(registering_unit_id__in=ids) | Q(handling_unit_id__in=ids))
+
+
+def access_petition(user: User, petition_id: int | str, *, write: bool = False) -> Petition:
+    """The only way to reach one case. ``write`` is for transitions (issue 3 narrows it to the
+    units that hold the case); reading and writing share the same unit scope today."""
+    try:
+        pk = int(petition_id)
+    except (TypeError, ValueError):
+        raise PetitionNotFound from None
+    petition = (
+        visible_petitions(user)
+        .select_related("registering_unit", "handling_unit", "category__parent", "complained_unit", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if petition is None:
+        raise PetitionNotFound
+    return petition
+
+
+def identity_hidden_q(user: User) -> Q:
+    """Cases whose petitioners this user must not see: 检举控告 against the user's own unit or a
+    unit above it (条例第三十条、第四十六条: the accuser's identity never reaches the accused)."""
+    if user.unit is None:
+        return Q(request_class=RequestClass.ACCUSATION)
+    return Q(request_class=RequestClass.ACCUSATION, complained_unit_id__in=user.unit.ancestor_ids)
+
+
+def identity_visible(user: User, petition: Petition) -> bool:
+    if petition.request_class != RequestClass.ACCUSATION or petition.complained_unit_id is None:
+        return petition.request_class != RequestClass.ACCUSATION or user.unit is not None
+    return user.unit is not None and petition.complained_unit_id not in user.unit.ancestor_ids
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    kind: str  # case_number | id_number | phone | text
+    value: str
+
+
+def classify_query(q: str) -> SearchKind:
+    q = q.strip()
+    if CASE_NUMBER.match(q):
+        return SearchKind("case_number", q)
+    if ID_NUMBER.match(q):
+        return SearchKind("id_number", idcard.normalize(q))
+    if PHONE.match(q):
+        return SearchKind("phone", q.replace("-", ""))
+    return SearchKind("text", q)
+
+
+def _keyword_sql(terms: list[str]) -> tuple[str, list[Any]]:
+    if connection.vendor == "postgresql":
+        return (
+            "SELECT id FROM petitions_petition WHERE to_tsvector('simple', search_text) @@ "
+            "plainto_tsquery('simple', %s)",
+            [" ".join(terms)],
+        )
+    match = " ".join('"' + t.replace('"', "") + '"' for t in terms)
+    return ("SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH %s", [match])
+
+
+def search_petitions(user: User, q: str) -> QuerySet[Petition]:
+    """Search box: a case number, a 身份证号, a phone number, a petitioner's name or Chinese keywords.
+    Identity lookups never return 检举控告 cases whose accuser is hidden from this user."""
+    base = visible_petitions(user)
+    found = classify_query(q)
+    if not found.value:
+        return base
+    if found.kind == "case_number":
+        return base.filter(case_number=found.value)
+    if found.kind in ("id_number", "phone"):
+        links = PetitionPetitioner.objects.filter(**{f"petitioner__{found.kind}": found.value})
+        return base.filter(pk__in=links.values("petition_id")).exclude(identity_hidden_q(user))
+    terms = query_terms(found.value)
+    by_name = Q(
+        pk__in=PetitionPetitioner.objects.filter(petitioner__name=found.value).values("petition_id")
+    ) & ~identity_hidden_q(user)
+    if not terms:
+        return base.filter(by_name)
+    sql, params = _keyword_sql(terms)
+    return base.filter(Q(pk__in=RawSQL(sql, params)) | by_name)
+
+
+FILTER_FIELDS = ("channel", "request_class", "visit_level", "status", "category")
+
+
+def filter_petitions(qs: QuerySet[Petition], params: dict[str, str]) -> QuerySet[Petition]:
+    """The filters every list offers; unknown or empty values are ignored."""
+    for name in FILTER_FIELDS:
+        value = params.get(name, "").strip()
+        if not value:
+            continue
+        if name == "category":
+            qs = qs.filter(Q(category__code=value) | Q(category__parent__code=value))
+        else:
+            qs = qs.filter(**{name: value})
+    if (start := _date(params.get("from"))) is not None:
+        qs = qs.filter(received_at__gte=start)
+    if (end := _date(params.get("to"))) is not None:
+        qs = qs.filter(received_at__lte=end)
+    if unit := params.get("unit", "").strip():
+        qs = qs.filter(Q(registering_unit__code=unit) | Q(handling_unit__code=unit))
+    if params.get("open") == "1":
+        qs = qs.filter(is_open=True)
+    elif params.get("open") == "0":
+        qs = qs.filter(is_open=False)
+    if params.get("collective") == "1":
+        qs = qs.filter(is_collective=True)
+    if params.get("overdue") == "1":
+        qs = qs.filter(is_open=True, due_at__lt=timezone.localdate())
+    return qs
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+QUEUE_ORDERINGS = {
+    "due": ("due_at", "id"),
+    "received": ("-received_at", "-id"),
+    "-due": ("-due_at", "-id"),
+    "-received": ("received_at", "id"),
+}
+
+
+def work_queue(user: User, *, sort: str = "due") -> QuerySet[Petition]:
+    """Open cases of the user's scope, by deadline (default) or by received date."""
+    ordering = QUEUE_ORDERINGS.get(sort, QUEUE_ORDERINGS["due"])
+    return visible_petitions(user).filter(is_open=True).order_by(*ordering)
+
+
+def list_related(qs: QuerySet[Petition]) -> QuerySet[Petition]:
+    """What list pages show per row, fetched without N+1 queries."""
+    return qs.select_related("registering_unit", "handling_unit", "category__parent").prefetch_related(
+        "links__petitioner"
+    )
