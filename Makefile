@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+APPS := orgs audit petitions cases api
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
@@ -53,7 +54,7 @@ lint: install
 	$(VENV)/bin/mypy xinfang
 
 messages: install
-	cd xinfang && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --no-location
+	for app in $(APPS); do mkdir -p xinfang/$$app/locale && (cd xinfang/$$app && ../../$(PY) ../../manage.py makemessages -l zh_Hans --no-obsolete --no-location -v0); done
 	$(PY) -m xinfang.lib.i18n compile
 
 bench: install

@@ -63,7 +63,7 @@ WSGI_APPLICATION = "xinfang.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -89,9 +89,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("XINFANG_TEST_SQLITE", "")} if os.environ.get(
-        "XINFANG_TEST_SQLITE"
-    ) else {}
+elif os.environ.get("XINFANG_PG_TEST_NAME"):
+    # Lets several test runs share one PostgreSQL server without clashing on the test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["XINFANG_PG_TEST_NAME"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
@@ -107,7 +107,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app keeps its own zh_Hans catalogue in <app>/locale (found through INSTALLED_APPS).
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import polib
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def catalogues() -> list[Path]:
-    return sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po"))
+    """Every app's catalogue: xinfang/<app>/locale/<lang>/LC_MESSAGES/django.po."""
+    return sorted(PACKAGE_DIR.glob("*/locale/*/LC_MESSAGES/*.po"))
 
 
 def compile_all() -> None:
@@ -32,7 +33,7 @@ def check_all() -> int:
         po = polib.pofile(str(po_path))
         for entry in po.untranslated_entries() + po.fuzzy_entries():
             problems += 1
-            print(f"{po_path.relative_to(LOCALE_DIR)}: untranslated or fuzzy: {entry.msgid!r}", file=sys.stderr)
+            print(f"{po_path.relative_to(PACKAGE_DIR)}: untranslated or fuzzy: {entry.msgid!r}", file=sys.stderr)
     return problems
 
 
