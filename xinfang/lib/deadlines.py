@@ -3,7 +3,7 @@
 The rule (shared/domain.md, following 《民法典》第二百零一、二百零三条):
 - the start day does not count;
 - a limit in calendar days (日) that ends on a rest day moves to the next working day;
-- a limit in working days (工作日, 条例第二十四条 异议 5 days) counts official working days only.
+- a limit in working days (工作日, 条例第二十三条第三款: 异议 within 5 working days) counts official working days only.
 Rest days come from the official schedule, including 调休 working weekends. Years that the
 ``chinese_calendar`` package does not know can be supplied by administrators
 (``WorkCalendar.load_year``); an unknown year falls back to weekends only and never raises.
@@ -64,7 +64,9 @@ class WorkCalendar:
 default_calendar = WorkCalendar()
 
 
-def due_date(start: date, days: int, *, working_days: bool = False, calendar: WorkCalendar | None = None) -> date:
+def due_date(
+    start: date, days: int, *, working_days: bool = False, calendar: WorkCalendar | None = None
+) -> date:
     """The last day of a time limit of ``days`` starting on ``start`` (start day not counted).
 
     >>> due_date(date(2024, 3, 1), 60)

@@ -33,7 +33,9 @@ def check_all() -> int:
         po = polib.pofile(str(po_path))
         for entry in po.untranslated_entries() + po.fuzzy_entries():
             problems += 1
-            print(f"{po_path.relative_to(PACKAGE_DIR)}: untranslated or fuzzy: {entry.msgid!r}", file=sys.stderr)
+            print(
+                f"{po_path.relative_to(PACKAGE_DIR)}: untranslated or fuzzy: {entry.msgid!r}", file=sys.stderr
+            )
     return problems
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from xinfang.audit.services import audit_record
 from xinfang.orgs.models import ApiToken, User
 
-TOKEN_PREFIX = "xf_"
+TOKEN_PREFIX = "xf_"  # noqa: S105 - a visible prefix, not a secret
 
 
 def hash_token(raw: str) -> str:

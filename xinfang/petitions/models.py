@@ -51,6 +51,8 @@ class Category(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # 条例第二十二条: 涉法涉诉 matters go to the 政法部门; a category can require a unit type.
+    route_to_kind = models.CharField(_("must be transferred to units of type"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("problem category")
@@ -70,7 +72,7 @@ class Category(models.Model):
 class Petitioner(models.Model):
     """信访人. Personal data: every read through the UI or API is audited."""
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, db_index=True)
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -126,6 +128,13 @@ class Petition(models.Model):
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.REGISTERED)
     is_open = models.BooleanField(_("open"), default=True)
     due_at = models.DateField(_("current deadline"), null=True, blank=True)
+    # 临期 / 超期 as last raised by the sweep, so that it raises each warning once per deadline.
+    alert = models.CharField(_("deadline alert"), max_length=8, blank=True, default="")
+    route = models.CharField(_("handling route"), max_length=16, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    # Incremented by every transition: the compare-and-swap that lets exactly one of two
+    # simultaneous actions win.
+    version = models.PositiveIntegerField(_("version"), default=0)
     petitioners = models.ManyToManyField(
         Petitioner, through="PetitionPetitioner", related_name="petitions", verbose_name=_("petitioners")
     )
@@ -145,6 +154,7 @@ class Petition(models.Model):
             models.Index(fields=["handling_unit", "is_open", "-received_at"], name="pet_hdl_open_recv_idx"),
             models.Index(fields=["received_at"], name="pet_received_idx"),
             models.Index(fields=["complained_unit"], name="pet_complained_idx"),
+            models.Index(fields=["is_open", "due_at"], name="pet_open_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(persons__gte=1), name="pet_persons_gte_1"),

@@ -37,16 +37,26 @@ def visible_petitions(user: User) -> QuerySet[Petition]:
 
 
 def access_petition(user: User, petition_id: int | str, *, write: bool = False) -> Petition:
-    """The only way to reach one case. ``write`` is for transitions (issue 3 narrows it to the
-    units that hold the case); reading and writing share the same unit scope today."""
+    """The only way to reach one case: cases registered by or held by the user's scope, and cases in
+    which a unit of the scope has a duty (协办 and the other duties of a 交办 package). Transitions
+    check on top of this which unit holds the step (cases.services)."""
     try:
         pk = int(petition_id)
     except (TypeError, ValueError):
         raise PetitionNotFound from None
+    ids = scope_unit_ids(user)
+    if not ids:
+        raise PetitionNotFound
+    from xinfang.cases.models import Assignment
+
+    has_duty = Assignment.objects.filter(petition_id=pk, unit_id__in=ids).values("petition_id")
     petition = (
-        visible_petitions(user)
-        .select_related("registering_unit", "handling_unit", "category__parent", "complained_unit", "created_by")
-        .filter(pk=pk)
+        Petition.objects.filter(
+            Q(registering_unit_id__in=ids) | Q(handling_unit_id__in=ids) | Q(pk__in=has_duty), pk=pk
+        )
+        .select_related(
+            "registering_unit", "handling_unit", "category__parent", "complained_unit", "created_by"
+        )
         .first()
     )
     if petition is None:
@@ -115,7 +125,7 @@ def search_petitions(user: User, q: str) -> QuerySet[Petition]:
     if not terms:
         return base.filter(by_name)
     sql, params = _keyword_sql(terms)
-    return base.filter(Q(pk__in=RawSQL(sql, params)) | by_name)
+    return base.filter(Q(pk__in=RawSQL(sql, params)) | by_name)  # noqa: S611 - constant SQL, bound params
 
 
 FILTER_FIELDS = ("channel", "request_class", "visit_level", "status", "category")

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from xinfang.audit.services import audit_record
-from xinfang.cases.services import record_transition
+from xinfang.cases.services import record_registration
 from xinfang.cases.states import OPEN_STATES, next_status
 from xinfang.lib.deadlines import due_date
 from xinfang.lib.text import index_tokens
@@ -28,7 +28,7 @@ DECISION_DAYS = 15
 
 
 def next_case_number(*, unit: Unit, year: int) -> str:
-    """"<unit code>-<year>-<6-digit sequence>", e.g. 430421-2026-000123. The UPDATE takes a row
+    """ "<unit code>-<year>-<6-digit sequence>", e.g. 430421-2026-000123. The UPDATE takes a row
     lock, so concurrent registrations in one unit get consecutive, unique numbers."""
     seq, _ = CaseSequence.objects.get_or_create(unit=unit, year=year)
     CaseSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
@@ -42,7 +42,11 @@ def _petitioner_for(item: PetitionerInput) -> Petitioner:
     if item.id_number:
         existing = Petitioner.objects.filter(id_number=item.id_number, name=item.name).order_by("pk").first()
         if existing is not None:
-            changed = [f for f in ("phone", "address", "region_code") if getattr(item, f) and not getattr(existing, f)]
+            changed = [
+                f
+                for f in ("phone", "address", "region_code")
+                if getattr(item, f) and not getattr(existing, f)
+            ]
             for f in changed:
                 setattr(existing, f, getattr(item, f))
             if changed:
@@ -63,14 +67,18 @@ def petition_register(*, data: PetitionInput, actor: User, submission_key: str |
     All or nothing: the petition, its petitioners, attachments, the case event and the audit entry
     are written in one transaction. A repeated ``submission_key`` raises DuplicateSubmission."""
     if submission_key:
-        earlier = Petition.objects.filter(submission_key=submission_key).values_list("pk", "case_number").first()
+        earlier = (
+            Petition.objects.filter(submission_key=submission_key).values_list("pk", "case_number").first()
+        )
         if earlier:
             raise DuplicateSubmission(earlier[1], earlier[0])
     try:
         with transaction.atomic():
             petition = _create(data=data, actor=actor, submission_key=submission_key or None)
     except IntegrityError:
-        earlier = Petition.objects.filter(submission_key=submission_key).values_list("pk", "case_number").first()
+        earlier = (
+            Petition.objects.filter(submission_key=submission_key).values_list("pk", "case_number").first()
+        )
         if submission_key and earlier:
             raise DuplicateSubmission(earlier[1], earlier[0]) from None
         raise
@@ -122,7 +130,7 @@ def _create(*, data: PetitionInput, actor: User, submission_key: str | None) -> 
         )
         attachment.file.save(upload.name, File(upload.file), save=False)
         attachment.save()
-    record_transition(petition=petition, action="register", old=None, actor=actor)
+    record_registration(petition=petition, actor=actor)
     audit_record(
         actor=actor,
         action="petition.create",

@@ -1,0 +1,266 @@
+"""Official notices (受理告知书, 交办单, 信访处理意见书 …): numbered, frozen, rendered to DOCX and PDF.
+
+``notice_issue`` runs inside the transition that owes the notice: it allocates the 文号 of the
+issuing unit's series for the year and freezes the text rendered from the administrators'
+template. The DOCX and PDF are built from that frozen text on first download and then stored, so a
+notice is never silently regenerated differently, even after the template is edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template import Context, Template
+from django.utils import timezone
+
+from xinfang.cases.models import Notice, NoticeKind, NoticeTemplate
+from xinfang.orgs.models import Unit, User
+from xinfang.petitions.models import Petition
+
+FONT_FAMILY = "Noto Serif CJK SC"
+
+# The defaults an administrator starts from (NoticeTemplate rows are created from these on first use).
+DEFAULT_TEMPLATES: dict[str, tuple[str, str, str]] = {
+    NoticeKind.ACCEPTANCE: (
+        "信访事项受理告知书",
+        "信受",
+        (
+            "{{ petitioners }}：\n"
+            "你（们）于{{ received }}通过{{ channel }}反映的“{{ petition.title }}”问题（案件编号{{ petition.case_number }}），"
+            "本机关已于{{ accepted }}依法受理。\n"
+            "根据《信访工作条例》第三十四条的规定，本机关将自受理之日起60日内办结，并出具信访处理意见书；"
+            "情况复杂的，经本机关负责人批准，可以适当延长办理期限，但延长期限不得超过30日，并将告知延期理由。\n"
+            "特此告知。"
+        ),
+    ),
+    NoticeKind.NON_ACCEPTANCE: (
+        "信访事项不予受理告知书",
+        "信不受",
+        (
+            "{{ petitioners }}：\n"
+            "你（们）于{{ received }}反映的“{{ petition.title }}”问题（案件编号{{ petition.case_number }}），"
+            "经审查，本机关决定不予受理。理由如下：{{ reason }}\n"
+            "{% if ground == 'accepted_below' %}根据《信访工作条例》第十九条第三款，该信访事项已经受理或者正在办理，"
+            "在规定期限内向上级机关再次提出同一信访事项的，上级机关不予受理。{% else %}"
+            "根据《信访工作条例》第二十三条的规定，请你（们）向有权处理的机关提出。{% endif %}\n特此告知。"
+        ),
+    ),
+    NoticeKind.NO_FURTHER: (
+        "信访事项不再受理告知书",
+        "信不再",
+        (
+            "{{ petitioners }}：\n"
+            "你（们）于{{ received }}反映的“{{ petition.title }}”问题（案件编号{{ petition.case_number }}），"
+            "已经复核终结。根据《信访工作条例》第三十六条第三款，信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，"
+            "不再受理。{{ reason }}\n特此告知。"
+        ),
+    ),
+    NoticeKind.EXTENSION: (
+        "延长信访事项办理期限告知书",
+        "信延",
+        (
+            "{{ petitioners }}：\n"
+            "你（们）反映的“{{ petition.title }}”问题（案件编号{{ petition.case_number }}），因{{ reason }}，"
+            "经本机关负责人批准，根据《信访工作条例》第三十四条的规定，办理期限延长{{ days }}日，"
+            "由{{ old_due }}延长至{{ new_due }}。\n特此告知。"
+        ),
+    ),
+    NoticeKind.ASSIGNMENT: (
+        "信访事项交办单",
+        "信交",
+        (
+            "{{ units }}：\n"
+            "现将{{ petitioners_or_anonymous }}反映的“{{ petition.title }}”问题（案件编号{{ petition.case_number }}）交由你单位办理。"
+            "{% for a in assignments %}\n{{ a.unit.name }}：{{ a.get_duty_display }}，办理期限至{{ a.due_text }}。"
+            "{% if a.share %}责任分摊：{{ a.share }}{% endif %}{% endfor %}\n"
+            "请按期办结，并向本机关报送办结报告（交必办、办必果、果必报）。"
+        ),
+    ),
+    NoticeKind.SUPERVISION: (
+        "信访事项督办单",
+        "信督",
+        (
+            "{{ supervision.unit.name }}：\n"
+            "“{{ petition.title }}”（案件编号{{ petition.case_number }}）。{{ supervision.reason }}\n"
+            "督办级别：{{ supervision.get_level_display }}。请于{{ reply_due }}前书面报告办理情况。"
+        ),
+    ),
+    NoticeKind.OPINION: (
+        "信访处理意见书",
+        "信处",
+        (
+            "{{ petitioners }}：\n你（们）反映的“{{ petition.title }}”问题（案件编号{{ petition.case_number }}），本机关已办理完毕。\n"
+            "一、投诉请求：{{ decision.requests }}\n二、事实和理由：{{ decision.facts }}\n"
+            "三、处理意见：{{ decision.opinion }}（{{ decision.get_outcome_display }}）\n四、法律法规依据：{{ decision.basis }}\n"
+            "如不服本处理意见，可以自收到本意见书之日起30日内请求{{ petition_unit_above }}复查（《信访工作条例》第三十五条）。"
+        ),
+    ),
+    NoticeKind.REVIEW: (
+        "信访事项复查意见书",
+        "信复查",
+        (
+            "{{ petitioners }}：\n你（们）对“{{ petition.title }}”（案件编号{{ petition.case_number }}）处理意见提出的复查请求，"
+            "本机关已复查完毕。\n一、复查请求：{{ decision.requests }}\n二、事实和理由：{{ decision.facts }}\n"
+            "三、复查意见：{{ decision.opinion }}（{{ decision.get_outcome_display }}）\n四、法律法规依据：{{ decision.basis }}\n"
+            "如不服本复查意见，可以自收到本意见书之日起30日内向上一级机关请求复核（《信访工作条例》第三十六条）。"
+        ),
+    ),
+    NoticeKind.RECHECK: (
+        "信访事项复核意见书",
+        "信复核",
+        (
+            "{{ petitioners }}：\n你（们）对“{{ petition.title }}”（案件编号{{ petition.case_number }}）复查意见提出的复核请求，"
+            "本机关已复核完毕。\n一、复核请求：{{ decision.requests }}\n二、事实和理由：{{ decision.facts }}\n"
+            "三、复核意见：{{ decision.opinion }}（{{ decision.get_outcome_display }}）\n四、法律法规依据：{{ decision.basis }}\n"
+            "根据《信访工作条例》第三十六条第三款，信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理。"
+        ),
+    ),
+}
+
+
+def cn_date(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def notice_template(kind: str) -> NoticeTemplate:
+    title, prefix, body = DEFAULT_TEMPLATES[kind]
+    template, _ = NoticeTemplate.objects.get_or_create(
+        kind=kind, defaults={"title": title, "number_prefix": prefix, "body": body}
+    )
+    return template
+
+
+def ensure_templates() -> None:
+    for kind in DEFAULT_TEMPLATES:
+        notice_template(kind)
+
+
+def _context(petition: Petition, extra: dict[str, Any]) -> dict[str, Any]:
+    names = "、".join(link.petitioner.name for link in petition.links.select_related("petitioner"))
+    assignments = list(petition.assignments.select_related("unit").order_by("-is_lead", "id"))
+    for a in assignments:
+        a.due_text = cn_date(a.due_at) or cn_date(a.ack_due)  # type: ignore[attr-defined]
+    context: dict[str, Any] = {
+        "petition": petition,
+        "petitioners": names or "信访人",
+        "petitioners_or_anonymous": names or "匿名信访人",
+        "received": cn_date(petition.received_at),
+        "accepted": cn_date(petition.accepted_on),
+        "channel": petition.get_channel_display(),
+        "assignments": assignments,
+        "units": "、".join(a.unit.name for a in assignments),
+        "petition_unit_above": "上一级行政机关",
+    }
+    for key, value in extra.items():
+        context[key] = cn_date(value) if isinstance(value, date) else value
+    if "supervision" in extra:
+        context["reply_due"] = cn_date(extra["supervision"].reply_due)
+    return context
+
+
+def _render(template: NoticeTemplate, context: dict[str, Any]) -> str:
+    return Template(template.body).render(Context(context, autoescape=False)).strip()
+
+
+def notice_issue(
+    *, petition: Petition, kind: str, source: str, unit: Unit, actor: User | None, extra: dict[str, Any]
+) -> Notice:
+    """Number and freeze a notice. Idempotent per (petition, kind, source)."""
+    existing = Notice.objects.filter(petition=petition, kind=kind, source=source).first()
+    if existing is not None:
+        return existing
+    template = notice_template(kind)
+    text = _render(template, _context(petition, extra))
+    year = timezone.localdate().year
+    for _attempt in range(5):
+        seq = (Notice.objects.filter(unit=unit, kind=kind, year=year).aggregate(m=Max("seq"))["m"] or 0) + 1
+        try:
+            with transaction.atomic():
+                return Notice.objects.create(
+                    petition=petition,
+                    kind=kind,
+                    unit=unit,
+                    year=year,
+                    seq=seq,
+                    source=source,
+                    number=f"{unit.name}{template.number_prefix}〔{year}〕{seq}号",
+                    text=f"{template.title}\n{text}",
+                    sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    created_by=actor,
+                )
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a notice number")
+
+
+def _lines(notice: Notice) -> tuple[str, list[str]]:
+    title, _, body = notice.text.partition("\n")
+    return title, body.splitlines()
+
+
+def render_docx(notice: Notice) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = FONT_FAMILY
+    style.font.size = Pt(14)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT_FAMILY)
+    title, body = _lines(notice)
+    heading = doc.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = heading.add_run(title)
+    run.bold = True
+    run.font.size = Pt(20)
+    number = doc.add_paragraph(notice.number)
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for line in body:
+        doc.add_paragraph(line)
+    signature = doc.add_paragraph(
+        f"{notice.unit.name}\n{cn_date(timezone.localtime(notice.created_at).date())}"
+    )
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def render_pdf(notice: Notice) -> bytes:
+    from django.utils.html import escape
+    from weasyprint import HTML
+
+    title, body = _lines(notice)
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in body)
+    html = (
+        "<html lang='zh-Hans'><head><meta charset='utf-8'><style>"
+        f"@page {{ size: A4; margin: 3.7cm 2.6cm 3.5cm 2.8cm; }} body {{ font-family: '{FONT_FAMILY}'; font-size: 15pt;"
+        " line-height: 1.8; }} h1 { text-align: center; font-size: 22pt; margin: 0; }"
+        " .no { text-align: center; margin-bottom: 1em; } p { margin: 0; text-indent: 2em; }"
+        " .sign { text-align: right; margin-top: 2em; text-indent: 0; }</style></head><body>"
+        f"<h1>{escape(title)}</h1><div class='no'>{escape(notice.number)}</div>{paragraphs}"
+        f"<p class='sign'>{escape(notice.unit.name)}<br>{cn_date(timezone.localtime(notice.created_at).date())}</p>"
+        "</body></html>"
+    )
+    return HTML(string=html).write_pdf()
+
+
+def notice_file(notice: Notice, fmt: str) -> bytes:
+    """The stored DOCX or PDF of a notice, built from its frozen text the first time it is asked for."""
+    field = notice.docx if fmt == "docx" else notice.pdf
+    if field:
+        with field.open("rb") as fh:
+            return fh.read()
+    data = render_docx(notice) if fmt == "docx" else render_pdf(notice)
+    safe = notice.number.replace("〔", "-").replace("〕", "-")
+    field.save(f"{notice.pk}-{safe}.{fmt}", ContentFile(data), save=False)
+    Notice.objects.filter(pk=notice.pk).update(**{fmt: field.name})
+    return data
