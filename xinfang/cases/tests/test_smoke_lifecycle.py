@@ -14,13 +14,20 @@ from xinfang.testing import PASSWORD, register
 
 
 def _decision(outcome=Outcome.EXPLAIN):
-    return cs.DecisionInput(requests="足额发放补偿款", facts="经查，补偿款已按标准发放", opinion="予以解释说明",
-                            basis="《土地管理法》第四十八条", outcome=outcome)
+    return cs.DecisionInput(
+        requests="足额发放补偿款",
+        facts="经查，补偿款已按标准发放",
+        opinion="予以解释说明",
+        basis="《土地管理法》第四十八条",
+        outcome=outcome,
+    )
 
 
 @pytest.fixture
 def city_leader(world):
-    return User.objects.create_user(username="city_leader", password=PASSWORD, unit=world.city, role=Role.LEADER)
+    return User.objects.create_user(
+        username="city_leader", password=PASSWORD, unit=world.city, role=Role.LEADER
+    )
 
 
 def test_it_runs_the_whole_ladder(world, settings, tmp_path, city_leader):
@@ -35,7 +42,9 @@ def test_it_runs_the_whole_ladder(world, settings, tmp_path, city_leader):
     p.refresh_from_db()
     assert p.status == Status.REPLIED
     p = cs.case_deliver(petition=p, actor=world.township_handler)
-    county_leader = User.objects.create_user(username="cl", password=PASSWORD, unit=world.county, role=Role.LEADER)
+    county_leader = User.objects.create_user(
+        username="cl", password=PASSWORD, unit=world.county, role=Role.LEADER
+    )
     cs.case_request_review(petition=p, actor=county_leader, unit=world.county)
     p.refresh_from_db()
     assert p.status == Status.REVIEW
@@ -48,8 +57,13 @@ def test_it_runs_the_whole_ladder(world, settings, tmp_path, city_leader):
     p.refresh_from_db()
     assert p.status == Status.CONCLUDED
     kinds = set(Notice.objects.filter(petition=p).values_list("kind", flat=True))
-    assert {NoticeKind.ASSIGNMENT, NoticeKind.ACCEPTANCE, NoticeKind.OPINION, NoticeKind.REVIEW,
-            NoticeKind.RECHECK} <= kinds
+    assert {
+        NoticeKind.ASSIGNMENT,
+        NoticeKind.ACCEPTANCE,
+        NoticeKind.OPINION,
+        NoticeKind.REVIEW,
+        NoticeKind.RECHECK,
+    } <= kinds
     notice = Notice.objects.get(petition=p, kind=NoticeKind.ACCEPTANCE)
     assert notice_file(notice, "pdf").startswith(b"%PDF")
     assert notice_file(notice, "docx").startswith(b"PK")
@@ -61,7 +75,9 @@ def test_it_extends_once_with_a_head_approval_article_34(world, settings, tmp_pa
     p = cs.case_transfer(petition=p, actor=world.clerk, unit=world.township)
     p = cs.case_accept(petition=p, actor=world.township_handler, route=Route.PETITION)
     accepted = p.accepted_on
-    cs.case_request_extension(petition=p, actor=world.township_handler, days=30, reason="涉及多个部门，情况复杂")
+    cs.case_request_extension(
+        petition=p, actor=world.township_handler, days=30, reason="涉及多个部门，情况复杂"
+    )
     p.refresh_from_db()
     p = cs.case_decide_extension(petition=p, actor=world.leader, approve=True)
     assert p.due_at == cs.due(accepted, 90)
@@ -74,7 +90,11 @@ def test_it_refuses_an_objection_after_five_working_days_article_23(world):
     p = cs.case_transfer(petition=p, actor=world.clerk, unit=world.township, sent_on=date(2024, 9, 27))
     # 2024-09-27 (Fri) + 5 working days: 09-29 (调休 Sunday), 09-30, [国庆 10-01..07], 10-08, 10-09, 10-10
     with pytest.raises(cs.ActionRefused) as exc:
-        cs.case_object(petition=p, actor=world.township_handler, reason="不属本单位职责", on=date(2024, 10, 11))
+        cs.case_object(
+            petition=p, actor=world.township_handler, reason="不属本单位职责", on=date(2024, 10, 11)
+        )
     assert exc.value.code == "too_late"
-    p = cs.case_object(petition=p, actor=world.township_handler, reason="不属本单位职责", on=date(2024, 10, 10))
+    p = cs.case_object(
+        petition=p, actor=world.township_handler, reason="不属本单位职责", on=date(2024, 10, 10)
+    )
     assert p.status == Status.OBJECTED

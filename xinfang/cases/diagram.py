@@ -1,0 +1,23 @@
+"""Renders the state machine as a Mermaid diagram for docs/lifecycle.md
+(``python -m xinfang.cases.diagram``); a test keeps the document in step with TRANSITIONS."""
+
+from __future__ import annotations
+
+import os
+
+from xinfang.cases.states import TRANSITIONS
+
+
+def mermaid() -> str:
+    lines = ["stateDiagram-v2"]
+    for (source, action), target in TRANSITIONS.items():
+        lines.append(f"    {source.value if source else '[*]'} --> {target.value}: {action}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    import django
+
+    django.setup()
+    print(mermaid())

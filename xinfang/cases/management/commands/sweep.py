@@ -1,0 +1,39 @@
+"""``xinfang sweep``: raise 临期/超期 warnings, open automatic 督办, close expired review windows."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from xinfang.cases.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = "Sweep deadlines: warnings, automatic supervision and closing (idempotent)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--today", help="Sweep as of this date (YYYY-MM-DD); default: today in Asia/Shanghai."
+        )
+        parser.add_argument("--loop", type=int, default=0, help="Repeat every N seconds (0: run once).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = None
+        if options["today"]:
+            try:
+                today = date.fromisoformat(options["today"])
+            except ValueError as exc:
+                raise CommandError("--today: use YYYY-MM-DD") from exc
+        while True:
+            started = time.monotonic()
+            result = sweep(today=today)
+            self.stdout.write(
+                json.dumps({**result.as_dict(), "seconds": round(time.monotonic() - started, 3)})
+            )
+            if not options["loop"]:
+                return
+            time.sleep(options["loop"])
