@@ -381,3 +381,40 @@ class HolidaySchedule(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")  # 满意
+    BASIC = "basic", _("Basically satisfied")  # 基本满意
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")  # 不满意
+
+
+class EvaluationTarget(models.TextChoices):
+    BUREAU = "bureau", _("The petition bureau")  # 信访部门
+    HANDLER = "handler", _("The handling unit")  # 责任单位
+
+
+class Evaluation(AppendOnlyModel):
+    """回访 / 满意度评价 by the petitioner, of the bureau and of the handling unit."""
+
+    petition = models.ForeignKey(
+        "petitions.Petition", models.PROTECT, related_name="evaluations", verbose_name=_("petition")
+    )
+    target = models.CharField(_("evaluated"), max_length=10, choices=EvaluationTarget.choices)
+    unit = models.ForeignKey("orgs.Unit", models.PROTECT, related_name="+", verbose_name=_("evaluated unit"))
+    satisfaction = models.CharField(_("satisfaction"), max_length=14, choices=Satisfaction.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_by = models.ForeignKey(
+        "orgs.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "target"], name="evaluation_once_per_target")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.target} {self.satisfaction}"

@@ -29,6 +29,8 @@ from xinfang.cases.models import (
     Decision,
     DecisionKind,
     Duty,
+    Evaluation,
+    EvaluationTarget,
     ExecutionTask,
     Extension,
     ExtensionStatus,
@@ -37,6 +39,7 @@ from xinfang.cases.models import (
     ReviewLevel,
     ReviewRequest,
     Route,
+    Satisfaction,
     Supervision,
     SupervisionLevel,
 )
@@ -910,6 +913,52 @@ def case_review_decide(*, petition: Petition, actor: User, data: DecisionInput) 
         {"decision": decision},
     )
     return decision
+
+
+@transaction.atomic
+def case_evaluate(
+    *, petition: Petition, actor: User | None, target: str, satisfaction: str, comment: str = ""
+) -> Evaluation:
+    """回访 / 满意度评价: the petitioner rates the bureau and the handling unit once each, after the
+    answer (recorded by staff at a return visit, or by the petitioner on the portal)."""
+    _require(
+        petition.status in (Status.REPLIED, Status.REVIEWED, Status.CONCLUDED, Status.CLOSED),
+        _("A case can be evaluated once it has been answered."),
+        code="refused",
+    )
+    _require(target in EvaluationTarget.values, _("Evaluated: choose one of the listed options."), "target")
+    _require(
+        satisfaction in Satisfaction.values,
+        _("Satisfaction: choose one of the listed options."),
+        "satisfaction",
+    )
+    unit_id = petition.registering_unit_id if target == EvaluationTarget.BUREAU else petition.handling_unit_id
+    _require(unit_id is not None, _("There is no handling unit to evaluate."), "target")
+    try:
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(
+                petition=petition,
+                target=target,
+                unit_id=unit_id,
+                satisfaction=satisfaction,
+                comment=comment.strip(),
+                recorded_by=actor,
+            )
+    except IntegrityError:
+        raise ActionRefused(
+            _("This evaluation was already recorded."), {"target": _("Already evaluated.")}, code="duplicate"
+        ) from None
+    CaseEvent.objects.create(
+        petition=petition,
+        action="evaluate",
+        old_status=petition.status,
+        new_status=petition.status,
+        actor=actor,
+        unit_id=getattr(actor, "unit_id", None),
+        data={"target": target, "satisfaction": satisfaction},
+    )
+    audit_record(actor=actor, action="case.evaluate", obj=evaluation, petition=petition)
+    return evaluation
 
 
 @transaction.atomic

@@ -47,7 +47,12 @@ class Category(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=50)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent category")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent category"),
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -66,7 +71,9 @@ class Category(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.parent_id and self.parent and self.parent.parent_id:
-            raise ValidationError({"parent": _("Categories have two levels; the parent must be a top-level one.")})
+            raise ValidationError(
+                {"parent": _("Categories have two levels; the parent must be a top-level one.")}
+            )
 
 
 class Petitioner(models.Model):
@@ -109,7 +116,9 @@ class Petition(models.Model):
     is_collective = models.BooleanField(_("collective visit"), default=False)  # 集体访
     is_joint = models.BooleanField(_("jointly signed"), default=False)  # 联名
     is_oral = models.BooleanField(_("oral petition recorded verbatim"), default=False)  # 第十九条
-    category = models.ForeignKey(Category, models.PROTECT, related_name="+", verbose_name=_("problem category"))
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="+", verbose_name=_("problem category")
+    )
     request_class = models.CharField(_("request class"), max_length=16, choices=RequestClass.choices)
     complained_unit = models.ForeignKey(
         "orgs.Unit",
@@ -138,6 +147,18 @@ class Petition(models.Model):
     petitioners = models.ManyToManyField(
         Petitioner, through="PetitionPetitioner", related_name="petitions", verbose_name=_("petitioners")
     )
+    # Repeat and parallel petitions (detection): 重信重访 links to the earlier matter it repeats;
+    # 信访并行 links a letter and a visit (or other channels) on the same matter.
+    is_repeat = models.BooleanField(_("repeat petition"), default=False)
+    repeat_of = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="repeats", verbose_name=_("repeats")
+    )
+    parallel_of = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="parallels", verbose_name=_("parallel to")
+    )
+    is_skip_level = models.BooleanField(_("level-skipping visit"), default=False)  # 越级访, 条例第二十条
+    # 正当访 / 无理访: assessment counts only legitimate petitions when so configured (seed 003).
+    is_legitimate = models.BooleanField(_("legitimate petition"), default=True)
     created_by = models.ForeignKey(
         "orgs.User", models.PROTECT, null=True, related_name="+", verbose_name=_("registered by")
     )
@@ -148,7 +169,9 @@ class Petition(models.Model):
         verbose_name = _("petition")
         verbose_name_plural = _("petitions")
         indexes = [
-            models.Index(fields=["registering_unit", "is_open", "-received_at"], name="pet_reg_open_recv_idx"),
+            models.Index(
+                fields=["registering_unit", "is_open", "-received_at"], name="pet_reg_open_recv_idx"
+            ),
             models.Index(fields=["registering_unit", "is_open", "due_at"], name="pet_reg_open_due_idx"),
             models.Index(fields=["handling_unit", "is_open", "due_at"], name="pet_hdl_open_due_idx"),
             models.Index(fields=["handling_unit", "is_open", "-received_at"], name="pet_hdl_open_recv_idx"),
@@ -166,7 +189,9 @@ class Petition(models.Model):
 
 class PetitionPetitioner(models.Model):
     petition = models.ForeignKey(Petition, models.PROTECT, related_name="links", verbose_name=_("petition"))
-    petitioner = models.ForeignKey(Petitioner, models.PROTECT, related_name="links", verbose_name=_("petitioner"))
+    petitioner = models.ForeignKey(
+        Petitioner, models.PROTECT, related_name="links", verbose_name=_("petitioner")
+    )
     is_representative = models.BooleanField(_("representative"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -185,13 +210,17 @@ class PetitionPetitioner(models.Model):
 class Attachment(models.Model):
     """A scanned letter, photo or document received with the petition."""
 
-    petition = models.ForeignKey(Petition, models.PROTECT, related_name="attachments", verbose_name=_("petition"))
+    petition = models.ForeignKey(
+        Petition, models.PROTECT, related_name="attachments", verbose_name=_("petition")
+    )
     file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey("orgs.User", models.PROTECT, null=True, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        "orgs.User", models.PROTECT, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
