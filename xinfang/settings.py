@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "xinfang.audit",
     "xinfang.petitions",
     "xinfang.cases",
+    "xinfang.detection",
+    "xinfang.stats",
     "xinfang.api",
 ]
 
