@@ -264,3 +264,31 @@ def notice_file(notice: Notice, fmt: str) -> bytes:
     field.save(f"{notice.pk}-{safe}.{fmt}", ContentFile(data), save=False)
     Notice.objects.filter(pk=notice.pk).update(**{fmt: field.name})
     return data
+
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def notice_response(request: Any, notice: Notice, fmt: str) -> Any:
+    """The file as a download. A notice names the petitioner, so reading it is audited."""
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    from xinfang.audit.services import audit_record, client_ip
+
+    data = notice_file(notice, fmt)
+    audit_record(
+        actor=request.user,
+        action="notice.download",
+        obj=notice,
+        petition=notice.petition,
+        detail={"format": fmt, "number": notice.number},
+        ip=client_ip(request),
+    )
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(notice.number + '.' + fmt)}"
+    return response

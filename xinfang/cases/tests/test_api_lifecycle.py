@@ -1,0 +1,121 @@
+"""Every lifecycle action through ``POST /api/v1/cases/{id}/<action>``."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from xinfang.orgs.models import Role, User
+from xinfang.orgs.services import token_create
+from xinfang.testing import PASSWORD, registration
+
+
+@pytest.fixture
+def call(client, world):
+    tokens: dict[int, str] = {}
+
+    def _call(user, method, path, body=None):
+        if user.pk not in tokens:
+            tokens[user.pk] = token_create(user=user)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[user.pk]}"}
+        if method == "get":
+            response = client.get(path, **headers)
+        else:
+            response = client.post(path, data=json.dumps(body or {}), content_type="application/json", **headers)
+        return response.status_code, json.loads(response.content) if response.content else None
+
+    return _call
+
+
+def _decision(**extra):
+    return {"requests": "足额发放补偿款", "facts": "经查属实", "opinion": "责令限期发放", "basis": "《土地管理法》",
+            "outcome": "explain", **extra}
+
+
+def test_it_takes_a_case_from_registration_to_archive_through_the_api(call, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    status, created = call(world.clerk, "post", "/api/v1/petitions", registration())
+    assert status == 201
+    case = f"/api/v1/cases/{created['id']}"
+    status, state = call(world.clerk, "post", f"{case}/transfer", {"unit": world.township.code})
+    assert status == 200 and state["status"] == "routed"
+    assert state["assignments"][0]["ack_due"] and state["assignments"][0]["objection_due"]
+    status, state = call(world.township_handler, "post", f"{case}/accept", {"route": "petition"})
+    assert status == 200 and state["status"] == "accepted" and state["due_at"]
+    status, state = call(world.township_handler, "post", f"{case}/reply", _decision())
+    assert status == 200 and state["status"] == "replied"
+    status, state = call(world.township_handler, "post", f"{case}/deliver", {})
+    assert status == 200
+    status, state = call(world.township_handler, "post", f"{case}/evaluate",
+                         {"target": "handler", "satisfaction": "satisfied"})
+    assert status == 200
+    status, state = call(world.township_handler, "post", f"{case}/close", {"reason": "信访人表示满意"})
+    assert status == 200 and state["status"] == "closed"
+    status, state = call(world.clerk, "post", f"{case}/archive")
+    assert status == 200 and state["status"] == "archived" and not state["is_open"]
+    kinds = {n["kind"] for n in state["notices"]}
+    assert {"acceptance", "opinion"} <= kinds
+    notice = next(n for n in state["notices"] if n["kind"] == "acceptance")
+    assert notice["pdf"].endswith("/pdf")
+
+
+def test_it_names_the_field_of_a_refused_guard(call, world):
+    _, created = call(world.clerk, "post", "/api/v1/petitions", registration(request_class="accusation"))
+    status, body = call(world.clerk, "post", f"/api/v1/cases/{created['id']}/transfer", {"unit": world.township.code})
+    assert status == 422
+    assert "纪检监察" in body["error"]["message"]
+    assert "unit" in body["error"]["fields"]
+
+
+def test_it_refuses_the_wrong_unit_with_403(call, world):
+    _, created = call(world.clerk, "post", "/api/v1/petitions", registration())
+    case = f"/api/v1/cases/{created['id']}"
+    call(world.clerk, "post", f"{case}/transfer", {"unit": world.township.code})
+    status, body = call(world.clerk, "post", f"{case}/accept", {"route": "petition"})
+    assert status == 403 and body["error"]["code"] == "forbidden"
+
+
+def test_it_hides_another_countys_case_as_not_found(call, world):
+    _, created = call(world.clerk, "post", "/api/v1/petitions", registration())
+    status, body = call(world.other_clerk, "post", f"/api/v1/cases/{created['id']}/transfer",
+                        {"unit": world.township.code})
+    missing_status, missing = call(world.other_clerk, "post", "/api/v1/cases/999999/transfer", {"unit": "x"})
+    assert status == missing_status == 404
+    assert body == missing
+
+
+def test_it_refuses_an_impossible_date_naming_the_field(call, world):
+    _, created = call(world.clerk, "post", "/api/v1/petitions", registration())
+    status, body = call(world.clerk, "post", f"/api/v1/cases/{created['id']}/transfer",
+                        {"unit": world.township.code, "sent_on": "2024-02-30"})
+    assert status == 422 and "sent_on" in body["error"]["fields"]
+
+
+def test_it_assigns_to_several_units_with_duties(call, world):
+    _, created = call(world.clerk, "post", "/api/v1/petitions", registration())
+    due = (timezone.localdate() + timedelta(days=20)).isoformat()
+    status, state = call(world.clerk, "post", f"/api/v1/cases/{created['id']}/assign", {
+        "units": [{"unit": world.township.code, "duty": "lead", "due_at": due},
+                  {"unit": world.dept.code, "duty": "legal_aid", "due_at": due, "share": "提供法律援助"}]})
+    assert status == 200
+    assert sorted(a["duty"] for a in state["assignments"]) == ["lead", "legal_aid"]
+    status, state = call(world.dept_handler, "get", f"/api/v1/cases/{created['id']}")
+    assert status == 200  # an assisting unit reaches the case through its duty
+
+
+def test_a_leader_approves_an_extension(call, world):
+    _, created = call(world.clerk, "post", "/api/v1/petitions", registration())
+    case = f"/api/v1/cases/{created['id']}"
+    call(world.clerk, "post", f"{case}/transfer", {"unit": world.township.code})
+    call(world.township_handler, "post", f"{case}/accept", {"route": "petition"})
+    status, state = call(world.township_handler, "post", f"{case}/extension-request",
+                         {"days": 31, "reason": "情况复杂"})
+    assert status == 422 and "days" in state["error"]["fields"]
+    call(world.township_handler, "post", f"{case}/extension-request", {"days": 30, "reason": "情况复杂"})
+    status, _ = call(world.township_handler, "post", f"{case}/extension", {"approve": True})
+    assert status == 403
+    head = User.objects.create_user(username="head", password=PASSWORD, unit=world.township, role=Role.LEADER)
+    status, state = call(head, "post", f"{case}/extension", {"approve": True})
+    assert status == 200 and state["extensions"][0]["status"] == "approved"
+    assert state["due_at"] == state["extensions"][0]["new_due"]
