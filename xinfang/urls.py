@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("cases/", include("xinfang.cases.urls")),
     path("detection/", include("xinfang.detection.urls")),
     path("stats/", include("xinfang.stats.urls")),
     path("", include("xinfang.petitions.urls")),
