@@ -315,7 +315,7 @@ def _route(
     _require_unit(actor, petition.registering_unit_id)
     _require(bool(specs), _("Units: choose at least one receiving unit."), "units")
     for i, spec in enumerate(specs):
-        _check_target(petition, spec.unit, f"units[{i}]")
+        _check_target(petition, spec.unit, "unit" if kind == AssignmentKind.TRANSFER else f"units[{i}]")
     sent = _require_date(sent_on, "sent_on", _("Date sent"), not_before=petition.received_at)
     lead = next((s for s in specs if s.duty == Duty.LEAD), specs[0])
     for spec in specs:
