@@ -18,7 +18,7 @@ from xinfang.petitions.intake import validate_registration
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import petition_register
 
-PASSWORD = "Xf-test-pass-2026"
+PASSWORD = "Xf-test-pass-2026"  # noqa: S105 - test personas only
 
 
 def make_id_number(prefix17: str = "43042119900101123") -> str:
@@ -55,12 +55,20 @@ class World:
 
 def _unit(code: str, name: str, level: str, kind: str, parent: Unit | None, population: int = 0) -> Unit:
     return Unit.objects.create(
-        code=code, name=name, level=level, kind=kind, parent=parent, region_code=code[:6], population=population
+        code=code,
+        name=name,
+        level=level,
+        kind=kind,
+        parent=parent,
+        region_code=code[:6],
+        population=population,
     )
 
 
 def _user(username: str, unit: Unit, role: str, full_name: str) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, unit=unit, role=role, full_name=full_name)
+    return User.objects.create_user(
+        username=username, password=PASSWORD, unit=unit, role=role, full_name=full_name
+    )
 
 
 def build_world() -> World:
@@ -108,7 +116,12 @@ def registration(**overrides: Any) -> dict[str, Any]:
         "category": "0202",
         "request_class": "claim",
         "petitioners": [
-            {"name": "张三", "id_number": make_id_number(), "phone": "13812345678", "address": "城关镇东村3组"}
+            {
+                "name": "张三",
+                "id_number": make_id_number(),
+                "phone": "13812345678",
+                "address": "城关镇东村3组",
+            }
         ],
     }
     data.update(overrides)

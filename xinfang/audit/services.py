@@ -31,8 +31,9 @@ def audit_record(
     )
 
 
-def audit_personal_data_view(*, actor: Any, petition: models.Model, petitioner_ids: list[int], ip: str | None,
-                             channel: str) -> AuditLog:
+def audit_personal_data_view(
+    *, actor: Any, petition: models.Model, petitioner_ids: list[int], ip: str | None, channel: str
+) -> AuditLog:
     """Record that ``actor`` read the personal data (身份证号, phone, address) of these petitioners."""
     return audit_record(
         actor=actor,

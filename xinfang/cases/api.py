@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
@@ -532,9 +532,7 @@ def case_supervise(request: HttpRequest, case_id: int, payload: SuperviseIn) -> 
 def supervision_reply(request: HttpRequest, supervision_id: int, payload: TextIn) -> dict[str, Any]:
     supervision = Supervision.objects.filter(pk=supervision_id).first()
     if supervision is None:
-        raise ApiError(
-            404, "not_found", _("Not found: the record does not exist or is not accessible to you.")
-        )
+        raise Http404
     petition = access_petition(_user(request), supervision.petition_id, write=True)
     cs.supervision_reply(supervision=supervision, actor=_user(request), text=str(payload.text or ""))
     return _ok(petition)
@@ -545,7 +543,5 @@ def notice_download(request: HttpRequest, case_id: int, notice_id: int, fmt: str
     petition = access_petition(_user(request), case_id)
     notice = Notice.objects.filter(pk=notice_id, petition=petition).first()
     if notice is None or fmt not in ("docx", "pdf"):
-        raise ApiError(
-            404, "not_found", _("Not found: the record does not exist or is not accessible to you.")
-        )
+        raise Http404
     return notice_response(request, notice, fmt)

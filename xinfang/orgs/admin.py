@@ -20,7 +20,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name"]
     autocomplete_fields = ["unit"]
     fieldsets = (*BaseUserAdmin.fieldsets, (_("Petition work"), {"fields": ("full_name", "unit", "role")}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Petition work"), {"fields": ("full_name", "unit", "role")}))
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Petition work"), {"fields": ("full_name", "unit", "role")}),
+    )
 
 
 @admin.register(ApiToken)

@@ -41,7 +41,11 @@ ATTACHMENT_TYPES: dict[str, tuple[bytes, tuple[str, ...], str]] = {
     "png": (b"\x89PNG\r\n\x1a\n", (".png",), "image/png"),
     "tiff_le": (b"II*\x00", (".tif", ".tiff"), "image/tiff"),
     "tiff_be": (b"MM\x00*", (".tif", ".tiff"), "image/tiff"),
-    "docx": (b"PK\x03\x04", (".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "docx": (
+        b"PK\x03\x04",
+        (".docx",),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
 }
 
 
@@ -186,7 +190,9 @@ def _check_petitioner(raw: Any, i: int, errors: dict[str, str]) -> PetitionerInp
         except idcard.IdNumberError as exc:
             errors[f"{prefix}.id_number"] = _id_message(exc.code, i)
     if item.phone and not _PHONE.match(item.phone):
-        errors[f"{prefix}.phone"] = _("Petitioner %(n)d, phone: use digits only, 7 to 20 of them.") % {"n": i + 1}
+        errors[f"{prefix}.phone"] = _("Petitioner %(n)d, phone: use digits only, 7 to 20 of them.") % {
+            "n": i + 1
+        }
     if len(item.address) > 200:
         errors[f"{prefix}.address"] = _("Petitioner %(n)d, address: at most 200 characters.") % {"n": i + 1}
     return item
@@ -194,7 +200,9 @@ def _check_petitioner(raw: Any, i: int, errors: dict[str, str]) -> PetitionerInp
 
 def _id_message(code: str, i: int) -> str:
     messages = {
-        "length": _("Petitioner %(n)d, ID card number: must be 18 characters, digits with a final digit or X."),
+        "length": _(
+            "Petitioner %(n)d, ID card number: must be 18 characters, digits with a final digit or X."
+        ),
         "region": _("Petitioner %(n)d, ID card number: the region code is not a Chinese province."),
         "birth_date": _("Petitioner %(n)d, ID card number: the birth date in it is impossible."),
         "checksum": _("Petitioner %(n)d, ID card number: the check digit is wrong; please check the number."),
@@ -239,7 +247,9 @@ def _check_unit(raw: Any, actor: User, errors: dict[str, str]) -> Unit | None:
         return actor.unit
     unit = Unit.objects.filter(code=code, is_active=True).first()
     if unit is None or unit.pk not in scope_unit_ids(actor):
-        errors["unit"] = _("Registering unit: unknown unit code “%(code)s” or not within your unit.") % {"code": code}
+        errors["unit"] = _("Registering unit: unknown unit code “%(code)s” or not within your unit.") % {
+            "code": code
+        }
         return None
     return unit
 
@@ -248,7 +258,10 @@ def _check_attachment(upload: UploadInput, i: int, errors: dict[str, str]) -> No
     key = f"attachments[{i}]"
     limit_mb = settings.XINFANG_UPLOAD_MAX_BYTES // (1024 * 1024)
     if upload.size > settings.XINFANG_UPLOAD_MAX_BYTES:
-        errors[key] = _("Attachment “%(name)s”: larger than %(mb)d MB.") % {"name": upload.name, "mb": limit_mb}
+        errors[key] = _("Attachment “%(name)s”: larger than %(mb)d MB.") % {
+            "name": upload.name,
+            "mb": limit_mb,
+        }
         return
     if upload.size == 0:
         errors[key] = _("Attachment “%(name)s”: the file is empty.") % {"name": upload.name}
@@ -271,7 +284,9 @@ def _check_attachment(upload: UploadInput, i: int, errors: dict[str, str]) -> No
     ) % {"name": upload.name}
 
 
-def validate_registration(raw: dict[str, Any], *, actor: User, uploads: list[UploadInput] | None = None) -> PetitionInput:
+def validate_registration(
+    raw: dict[str, Any], *, actor: User, uploads: list[UploadInput] | None = None
+) -> PetitionInput:
     """Check a registration. ``raw`` uses the API's field names; raise InputInvalid on any error."""
     errors: dict[str, str] = {}
     channel = _choice(raw.get("channel"), Channel, "channel", _("Channel"), errors)
@@ -281,11 +296,15 @@ def validate_registration(raw: dict[str, Any], *, actor: User, uploads: list[Upl
     if channel == Channel.VISIT:
         visit_level = _text(raw.get("visit_level")) or VisitLevel.LOCAL
         _choice(visit_level, VisitLevel, "visit_level", _("Visit level"), errors)
-    request_class = _choice(raw.get("request_class"), RequestClass, "request_class", _("Request class"), errors)
+    request_class = _choice(
+        raw.get("request_class"), RequestClass, "request_class", _("Request class"), errors
+    )
 
     content = _text(raw.get("content"))
     if not content:
-        errors["content"] = _("Content: must not be empty; record what the petitioner asks, verbatim if oral.")
+        errors["content"] = _(
+            "Content: must not be empty; record what the petitioner asks, verbatim if oral."
+        )
     elif len(content) > MAX_CONTENT_CHARS:
         errors["content"] = _("Content: at most %(max)d characters.") % {"max": MAX_CONTENT_CHARS}
     title = _text(raw.get("title")) or (content.splitlines()[0][:40] if content else "")
@@ -305,7 +324,9 @@ def validate_registration(raw: dict[str, Any], *, actor: User, uploads: list[Upl
     if cu := _text(raw.get("complained_unit")):
         complained_unit = Unit.objects.filter(code=cu).first()
         if complained_unit is None:
-            errors["complained_unit"] = _("Unit complained about: unknown unit code “%(code)s”.") % {"code": cu}
+            errors["complained_unit"] = _("Unit complained about: unknown unit code “%(code)s”.") % {
+                "code": cu
+            }
 
     unit = _check_unit(raw.get("unit"), actor, errors)
     petitioners = _check_petitioners(raw.get("petitioners"), channel, errors)

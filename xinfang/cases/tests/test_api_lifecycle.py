@@ -22,15 +22,23 @@ def call(client, world):
         if method == "get":
             response = client.get(path, **headers)
         else:
-            response = client.post(path, data=json.dumps(body or {}), content_type="application/json", **headers)
+            response = client.post(
+                path, data=json.dumps(body or {}), content_type="application/json", **headers
+            )
         return response.status_code, json.loads(response.content) if response.content else None
 
     return _call
 
 
 def _decision(**extra):
-    return {"requests": "足额发放补偿款", "facts": "经查属实", "opinion": "责令限期发放", "basis": "《土地管理法》",
-            "outcome": "explain", **extra}
+    return {
+        "requests": "足额发放补偿款",
+        "facts": "经查属实",
+        "opinion": "责令限期发放",
+        "basis": "《土地管理法》",
+        "outcome": "explain",
+        **extra,
+    }
 
 
 def test_it_takes_a_case_from_registration_to_archive_through_the_api(call, world, settings, tmp_path):
@@ -47,8 +55,9 @@ def test_it_takes_a_case_from_registration_to_archive_through_the_api(call, worl
     assert status == 200 and state["status"] == "replied"
     status, state = call(world.township_handler, "post", f"{case}/deliver", {})
     assert status == 200
-    status, state = call(world.township_handler, "post", f"{case}/evaluate",
-                         {"target": "handler", "satisfaction": "satisfied"})
+    status, state = call(
+        world.township_handler, "post", f"{case}/evaluate", {"target": "handler", "satisfaction": "satisfied"}
+    )
     assert status == 200
     status, state = call(world.township_handler, "post", f"{case}/close", {"reason": "信访人表示满意"})
     assert status == 200 and state["status"] == "closed"
@@ -62,7 +71,9 @@ def test_it_takes_a_case_from_registration_to_archive_through_the_api(call, worl
 
 def test_it_names_the_field_of_a_refused_guard(call, world):
     _, created = call(world.clerk, "post", "/api/v1/petitions", registration(request_class="accusation"))
-    status, body = call(world.clerk, "post", f"/api/v1/cases/{created['id']}/transfer", {"unit": world.township.code})
+    status, body = call(
+        world.clerk, "post", f"/api/v1/cases/{created['id']}/transfer", {"unit": world.township.code}
+    )
     assert status == 422
     assert "纪检监察" in body["error"]["message"]
     assert "unit" in body["error"]["fields"]
@@ -78,8 +89,9 @@ def test_it_refuses_the_wrong_unit_with_403(call, world):
 
 def test_it_hides_another_countys_case_as_not_found(call, world):
     _, created = call(world.clerk, "post", "/api/v1/petitions", registration())
-    status, body = call(world.other_clerk, "post", f"/api/v1/cases/{created['id']}/transfer",
-                        {"unit": world.township.code})
+    status, body = call(
+        world.other_clerk, "post", f"/api/v1/cases/{created['id']}/transfer", {"unit": world.township.code}
+    )
     missing_status, missing = call(world.other_clerk, "post", "/api/v1/cases/999999/transfer", {"unit": "x"})
     assert status == missing_status == 404
     assert body == missing
@@ -87,17 +99,29 @@ def test_it_hides_another_countys_case_as_not_found(call, world):
 
 def test_it_refuses_an_impossible_date_naming_the_field(call, world):
     _, created = call(world.clerk, "post", "/api/v1/petitions", registration())
-    status, body = call(world.clerk, "post", f"/api/v1/cases/{created['id']}/transfer",
-                        {"unit": world.township.code, "sent_on": "2024-02-30"})
+    status, body = call(
+        world.clerk,
+        "post",
+        f"/api/v1/cases/{created['id']}/transfer",
+        {"unit": world.township.code, "sent_on": "2024-02-30"},
+    )
     assert status == 422 and "sent_on" in body["error"]["fields"]
 
 
 def test_it_assigns_to_several_units_with_duties(call, world):
     _, created = call(world.clerk, "post", "/api/v1/petitions", registration())
     due = (timezone.localdate() + timedelta(days=20)).isoformat()
-    status, state = call(world.clerk, "post", f"/api/v1/cases/{created['id']}/assign", {
-        "units": [{"unit": world.township.code, "duty": "lead", "due_at": due},
-                  {"unit": world.dept.code, "duty": "legal_aid", "due_at": due, "share": "提供法律援助"}]})
+    status, state = call(
+        world.clerk,
+        "post",
+        f"/api/v1/cases/{created['id']}/assign",
+        {
+            "units": [
+                {"unit": world.township.code, "duty": "lead", "due_at": due},
+                {"unit": world.dept.code, "duty": "legal_aid", "due_at": due, "share": "提供法律援助"},
+            ]
+        },
+    )
     assert status == 200
     assert sorted(a["duty"] for a in state["assignments"]) == ["lead", "legal_aid"]
     status, state = call(world.dept_handler, "get", f"/api/v1/cases/{created['id']}")
@@ -109,8 +133,9 @@ def test_a_leader_approves_an_extension(call, world):
     case = f"/api/v1/cases/{created['id']}"
     call(world.clerk, "post", f"{case}/transfer", {"unit": world.township.code})
     call(world.township_handler, "post", f"{case}/accept", {"route": "petition"})
-    status, state = call(world.township_handler, "post", f"{case}/extension-request",
-                         {"days": 31, "reason": "情况复杂"})
+    status, state = call(
+        world.township_handler, "post", f"{case}/extension-request", {"days": 31, "reason": "情况复杂"}
+    )
     assert status == 422 and "days" in state["error"]["fields"]
     call(world.township_handler, "post", f"{case}/extension-request", {"days": 30, "reason": "情况复杂"})
     status, _ = call(world.township_handler, "post", f"{case}/extension", {"approve": True})

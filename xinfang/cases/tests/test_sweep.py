@@ -14,7 +14,9 @@ from xinfang.testing import register
 def _accepted(world, received=date(2024, 3, 1)):
     p = register(world.clerk, received=received)
     p = cs.case_transfer(petition=p, actor=world.clerk, unit=world.township, sent_on=received)
-    return cs.case_accept(petition=p, actor=world.township_handler, route=Route.PETITION, accepted_on=received)
+    return cs.case_accept(
+        petition=p, actor=world.township_handler, route=Route.PETITION, accepted_on=received
+    )
 
 
 def test_xf_dl_03_it_supervises_an_overdue_case_once(world):

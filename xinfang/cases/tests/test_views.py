@@ -71,7 +71,9 @@ def test_the_handler_accepts_and_downloads_the_acceptance_notice(client, world, 
 def test_the_overdue_page_shows_supervised_cases(client, world):
     p = register(world.clerk, received=date(2024, 3, 1))
     p = cs.case_transfer(petition=p, actor=world.clerk, unit=world.township, sent_on=date(2024, 3, 1))
-    cs.case_accept(petition=p, actor=world.township_handler, route=Route.PETITION, accepted_on=date(2024, 3, 1))
+    cs.case_accept(
+        petition=p, actor=world.township_handler, route=Route.PETITION, accepted_on=date(2024, 3, 1)
+    )
     sweep(today=date(2024, 5, 6))
     client.force_login(world.supervisor)
     page = client.get("/cases/overdue/").content.decode()

@@ -15,7 +15,9 @@ from xinfang.testing import make_id_number, register, registration, wrong_checks
 
 
 def _register(world, **overrides):
-    return petition_register(data=validate_registration(registration(**overrides), actor=world.clerk), actor=world.clerk)
+    return petition_register(
+        data=validate_registration(registration(**overrides), actor=world.clerk), actor=world.clerk
+    )
 
 
 def test_it_numbers_cases_by_unit_year_and_sequence(world):
@@ -65,14 +67,18 @@ def test_it_refuses_a_wrong_id_checksum_and_saves_nothing(world):
 
 def test_it_refuses_a_future_received_date(world):
     with pytest.raises(InputInvalid) as exc:
-        validate_registration(registration(received_at=timezone.localdate() + timedelta(days=1)), actor=world.clerk)
+        validate_registration(
+            registration(received_at=timezone.localdate() + timedelta(days=1)), actor=world.clerk
+        )
     assert "收件日期" in exc.value.fields["received_at"]
 
 
 def test_it_refuses_six_representatives_article_20(world):
     people = [{"name": f"代表{i}", "id_number": make_id_number(f"4304211990010112{i}")} for i in range(6)]
     with pytest.raises(InputInvalid) as exc:
-        validate_registration(registration(channel="visit", persons=30, petitioners=people), actor=world.clerk)
+        validate_registration(
+            registration(channel="visit", persons=30, petitioners=people), actor=world.clerk
+        )
     assert "5" in exc.value.fields["petitioners"]
 
 
@@ -80,7 +86,10 @@ def test_it_refuses_a_double_submit(world):
     data = validate_registration(registration(), actor=world.clerk)
     first = petition_register(data=data, actor=world.clerk, submission_key="k-1")
     with pytest.raises(DuplicateSubmission) as exc:
-        petition_register(data=validate_registration(registration(), actor=world.clerk), actor=world.clerk,
-                          submission_key="k-1")
+        petition_register(
+            data=validate_registration(registration(), actor=world.clerk),
+            actor=world.clerk,
+            submission_key="k-1",
+        )
     assert exc.value.case_number == first.case_number
     assert Petition.objects.count() == 1

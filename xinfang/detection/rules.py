@@ -1,0 +1,248 @@
+"""The rules of repeat, parallel and escalated petitions (《信访工作条例》). Each is a function that
+reads and proposes; ``services`` applies what a rule or a clerk decides.
+
+- ``rule_parallel``: the same matter by letter and by visit (信访并行) → link ``parallel_of``.
+- ``rule_skip_level``: a visit above the competent level without that level's handling (越级, 第二十条).
+- ``rule_accepted_below``: a matter accepted or in progress below, brought upward within its time
+  limit → a proposed 不予受理 (第十九条第三款).
+- ``rule_concluded``: the same facts and reasons after 复核 → a proposed 不再受理 (第三十六条).
+- ``rule_collective``: 集体访 (five or more persons) and 联名.
+- ``rule_second_assignment``: a second 交办 of a matter already assigned, from any level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from xinfang.cases.models import ACTIVE_ASSIGNMENT, Assignment, AssignmentKind
+from xinfang.cases.services import LEVEL_ORDER, RefusalGround
+from xinfang.cases.states import Status
+from xinfang.detection.selectors import Candidate, similar_to
+from xinfang.orgs.models import Unit, UnitLevel, User
+from xinfang.petitions.models import COLLECTIVE_VISIT_MIN_PERSONS, Channel, Petition, VisitLevel
+
+# Channels that are written (a letter in the wide sense) as against a visit.
+WRITTEN_CHANNELS = frozenset({Channel.LETTER, Channel.ONLINE, Channel.MAILBOX, Channel.FAX, Channel.PHONE})
+# How far apart a letter and a visit on one matter may be to count as parallel (days).
+PARALLEL_WINDOW_DAYS = 180
+# 第十九条第三款: "accepted or in progress" below.
+IN_PROGRESS = frozenset({Status.ROUTED, Status.OBJECTED, Status.ACCEPTED})
+VISIT_LEVELS = {
+    VisitLevel.CITY: UnitLevel.CITY,
+    VisitLevel.PROVINCE: UnitLevel.PROVINCE,
+    VisitLevel.NATIONAL: UnitLevel.NATIONAL,
+}
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier petition of the same matter, and how it was found."""
+
+    petition: Petition
+    linked: bool  # by repeat_of / parallel_of
+    candidate: Candidate | None = None
+
+
+def same_matter(petition: Petition, *, user: User, limit: int = 20) -> list[Earlier]:
+    """Earlier petitions of this matter: those linked to it, then the likely candidates."""
+    roots = {pk for pk in (petition.repeat_of_id, petition.parallel_of_id) if pk}
+    linked_q = (
+        Q(pk__in=roots)
+        | Q(repeat_of_id__in=roots | {petition.pk})
+        | Q(parallel_of_id__in=roots | {petition.pk})
+    )
+    found: dict[int, Earlier] = {}
+    for other in Petition.objects.filter(linked_q).exclude(pk=petition.pk).select_related("handling_unit"):
+        found[other.pk] = Earlier(other, linked=True)
+    candidates = [c for c in similar_to(user, petition, limit=limit) if c.likely and c.id not in found]
+    if candidates:
+        by_id = Petition.objects.select_related("handling_unit").in_bulk([c.id for c in candidates])
+        for cand in candidates:
+            if cand.id in by_id:
+                found[cand.id] = Earlier(by_id[cand.id], linked=False, candidate=cand)
+    return [
+        e
+        for e in found.values()
+        if (e.petition.received_at, e.petition.pk) <= (petition.received_at, petition.pk) or e.linked
+    ]
+
+
+def _is_visit(petition: Petition) -> bool:
+    return petition.channel == Channel.VISIT
+
+
+def rule_parallel(petition: Petition, *, user: User, earlier: list[Earlier] | None = None) -> Earlier | None:
+    """信访并行: the same matter raised by letter (or another written channel) and by visit."""
+    if petition.parallel_of_id:
+        return None
+    for e in earlier if earlier is not None else same_matter(petition, user=user):
+        other = e.petition
+        if _is_visit(other) == _is_visit(petition) or other.pk == petition.pk:
+            continue
+        if abs((petition.received_at - other.received_at).days) <= PARALLEL_WINDOW_DAYS:
+            return e
+    return None
+
+
+def _level_index(level: str) -> int:
+    try:
+        return LEVEL_ORDER.index(UnitLevel(level))
+    except ValueError:
+        return -1
+
+
+def visited_level(petition: Petition) -> str:
+    """The level of the organ where the visit was made."""
+    return VISIT_LEVELS.get(petition.visit_level, petition.registering_unit.level)  # type: ignore[call-overload]
+
+
+def competent_unit(petition: Petition) -> Unit | None:
+    return petition.complained_unit or petition.handling_unit
+
+
+def rule_skip_level(petition: Petition, *, earlier: list[Petition] | None = None) -> bool:
+    """越级访 (条例第二十条): a visit to an organ more than one level above the competent one, while no
+    organ from the competent level up to the one below the visited has handled the matter.
+
+    The competent level is that of the unit complained about (a village's matter belongs to its
+    township); ``earlier`` are the earlier petitions of the same matter (person and category)."""
+    if not _is_visit(petition):
+        return False
+    unit = competent_unit(petition)
+    if unit is None:
+        return False
+    competent = max(_level_index(unit.level), _level_index(UnitLevel.TOWNSHIP))
+    visited = _level_index(visited_level(petition))
+    if visited <= competent + 1:
+        return False
+    if earlier is None:
+        earlier = _earlier_of_person(petition)
+    for other in earlier:
+        for handler in (other.registering_unit, other.handling_unit):
+            if handler is not None and competent <= _level_index(handler.level) < visited:
+                return False
+    return True
+
+
+def _earlier_of_person(petition: Petition) -> list[Petition]:
+    people = petition.links.values("petitioner_id")
+    return list(
+        Petition.objects.filter(
+            links__petitioner_id__in=people,
+            category_id=petition.category_id,
+            received_at__lte=petition.received_at,
+        )
+        .exclude(pk=petition.pk)
+        .select_related("registering_unit", "handling_unit")
+        .distinct()[:50]
+    )
+
+
+@dataclass(frozen=True)
+class RefusalProposal:
+    """A proposed 不予受理 / 不再受理; the clerk confirms it (``services.refusal_confirm``)."""
+
+    petition_id: int
+    ground: str  # cases.services.RefusalGround
+    article: str
+    earlier_id: int
+    earlier_case_number: str
+    reason: str
+
+
+def rule_accepted_below(
+    petition: Petition, *, user: User, earlier: list[Earlier] | None = None, today: date | None = None
+) -> RefusalProposal | None:
+    """第十九条第三款: the matter is already accepted or in progress at a lower organ, and its time
+    limit has not passed; the same matter brought to this higher organ is not accepted again."""
+    here = _level_index(petition.registering_unit.level)
+    when = today or petition.received_at
+    for e in earlier if earlier is not None else same_matter(petition, user=user):
+        other = e.petition
+        holder = other.handling_unit or other.registering_unit
+        if other.status not in IN_PROGRESS or holder is None:
+            continue
+        if _level_index(holder.level) >= here:
+            continue
+        if other.due_at is not None and other.due_at < when:
+            continue  # its time limit passed: the higher organ may act (督办)
+        reason = _(
+            "The same matter (case %(case)s) has already been accepted by %(unit)s and is being handled "
+            "within its time limit; under article 19(3) of the Regulation it is not accepted again here."
+        ) % {"case": other.case_number, "unit": holder.name}
+        return RefusalProposal(
+            petition.pk, RefusalGround.ACCEPTED_BELOW, "第十九条第三款", other.pk, other.case_number, reason
+        )
+    return None
+
+
+def rule_concluded(
+    petition: Petition, *, user: User, earlier: list[Earlier] | None = None
+) -> RefusalProposal | None:
+    """第三十六条: a matter concluded after 复核 is not accepted again on the same facts and reasons."""
+    for e in earlier if earlier is not None else same_matter(petition, user=user):
+        other = e.petition
+        if other.status != Status.CONCLUDED and not (
+            other.status == Status.ARCHIVED and other.events.filter(action="recheck_decide").exists()
+        ):
+            continue
+        reason = _(
+            "The same facts and reasons were concluded after re-examination in case %(case)s; under "
+            "article 36 of the Regulation they are not accepted again."
+        ) % {"case": other.case_number}
+        return RefusalProposal(
+            petition.pk, RefusalGround.CONCLUDED, "第三十六条", other.pk, other.case_number, reason
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class CollectiveMarks:
+    is_collective: bool  # 集体访: a visit of five or more persons
+    is_joint: bool  # 联名: signed by two or more petitioners
+
+
+def rule_collective(petition: Petition) -> CollectiveMarks:
+    signers = petition.links.count()
+    return CollectiveMarks(
+        is_collective=_is_visit(petition) and petition.persons >= COLLECTIVE_VISIT_MIN_PERSONS,
+        is_joint=signers > 1,
+    )
+
+
+def rule_second_assignment(petition: Petition, *, user: User | None = None) -> Assignment | None:
+    """Before a 交办: the active 交办 of the same matter, from any level, if there is one. The caller
+    links this petition to that matter instead of assigning it a second time."""
+    own = Assignment.objects.filter(
+        petition=petition, kind=AssignmentKind.ASSIGN, status__in=ACTIVE_ASSIGNMENT
+    )
+    first = own.order_by("created_at", "id").first()
+    if first is not None:
+        return first
+    roots = {pk for pk in (petition.repeat_of_id, petition.parallel_of_id) if pk}
+    family = (
+        Petition.objects.filter(
+            Q(pk__in=roots)
+            | Q(repeat_of_id__in=roots | {petition.pk})
+            | Q(parallel_of_id__in=roots | {petition.pk})
+        )
+        .exclude(pk=petition.pk)
+        .values_list("pk", flat=True)
+    )
+    ids = set(family)
+    if user is not None:
+        ids |= {c.id for c in similar_to(user, petition) if c.likely and c.same_person}
+    if not ids:
+        return None
+    return (
+        Assignment.objects.filter(
+            petition_id__in=ids, kind=AssignmentKind.ASSIGN, status__in=ACTIVE_ASSIGNMENT
+        )
+        .select_related("petition", "unit", "sent_from")
+        .order_by("created_at", "id")
+        .first()
+    )
