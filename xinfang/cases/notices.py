@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.template import Context, Template
 from django.utils import timezone
 
-from xinfang.cases.models import Notice, NoticeKind, NoticeTemplate
+from xinfang.cases.models import ACTIVE_ASSIGNMENT, Notice, NoticeKind, NoticeTemplate
 from xinfang.orgs.models import Unit, User
 from xinfang.petitions.models import Petition
 
@@ -143,7 +143,11 @@ def ensure_templates() -> None:
 
 def _context(petition: Petition, extra: dict[str, Any]) -> dict[str, Any]:
     names = "、".join(link.petitioner.name for link in petition.links.select_related("petitioner"))
-    assignments = list(petition.assignments.select_related("unit").order_by("-is_lead", "id"))
+    assignments = list(
+        petition.assignments.filter(status__in=ACTIVE_ASSIGNMENT)
+        .select_related("unit")
+        .order_by("-is_lead", "id")
+    )
     for a in assignments:
         a.due_text = cn_date(a.due_at) or cn_date(a.ack_due)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
@@ -191,7 +195,7 @@ def notice_issue(
                     source=source,
                     number=f"{unit.name}{template.number_prefix}〔{year}〕{seq}号",
                     text=f"{template.title}\n{text}",
-                    sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    sha256=hashlib.sha256(f"{template.title}\n{text}".encode()).hexdigest(),
                     created_by=actor,
                 )
         except IntegrityError:

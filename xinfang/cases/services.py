@@ -113,6 +113,8 @@ def _move(
 ) -> Petition:
     old = Status(petition.status)
     if not can(old, action):
+        if not Petition.objects.filter(pk=petition.pk, version=petition.version).exists():
+            raise Conflict  # a stale copy: someone moved the case first
         raise ActionRefused(
             _("This action is not possible while the case is “%(status)s”.") % {"status": old.label},
             code="invalid_transition",
@@ -230,6 +232,11 @@ def _check_target(petition: Petition, unit: Unit, field: str) -> None:
         _("Receiving unit: choose a unit other than your own."),
         field,
     )
+    _check_unit_kind(petition, unit, field)
+
+
+def _check_unit_kind(petition: Petition, unit: Unit, field: str) -> None:
+    """Which units may handle this matter at all (条例第二十二、三十条; XF-RTE-01/02)."""
     if petition.request_class == RequestClass.ACCUSATION:
         # 条例第二十二条、第三十条 (XF-RTE-01): 检举控告 go to 纪检监察, never to the accused unit.
         _require(
@@ -367,7 +374,7 @@ def case_refuse(*, petition: Petition, actor: User, ground: str, reason: str) ->
     _require(ground in grounds, _("Ground: choose one of the listed grounds."), "ground")
     reason = _require_text(reason, "reason", _("Reason"))
     if petition.status == Status.ROUTED:
-        _close_assignment(petition, actor.unit_id, AssignmentStatus.RETURNED)
+        petition.assignments.filter(status__in=ACTIVE_ASSIGNMENT).update(status=AssignmentStatus.RETURNED)
     petition = _move(petition, "refuse", actor, reason=reason, data={"ground": ground}, due_at=None, alert="")
     kind = NoticeKind.NO_FURTHER if ground == RefusalGround.CONCLUDED else NoticeKind.NON_ACCEPTANCE
     if identity_known(petition):
@@ -410,10 +417,6 @@ def _current_holder(petition: Petition) -> int | None:
     return petition.handling_unit_id or petition.registering_unit_id
 
 
-def _close_assignment(petition: Petition, unit_id: int | None, status: str) -> None:
-    petition.assignments.filter(unit_id=unit_id, status__in=ACTIVE_ASSIGNMENT).update(status=status)
-
-
 def _allowed_routes(petition: Petition) -> set[str]:
     if petition.request_class == RequestClass.SUGGESTION:
         return {Route.SUGGESTION}
@@ -431,6 +434,9 @@ def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: dat
         route in _allowed_routes(petition), _("Handling route: not possible for this request class."), "route"
     )
     lead = _lead_assignment(petition)
+    if lead is None and actor.unit is not None:
+        # The registering organ accepts itself: the same routing rules apply to it (XF-RTE-01/02).
+        _check_unit_kind(petition, actor.unit, "route")
     start = lead.sent_on if lead is not None else petition.received_at
     accepted = _require_date(accepted_on, "accepted_on", _("Acceptance date"), not_before=start)
     deadline: date | None = None
@@ -540,7 +546,8 @@ def case_request_extension(*, petition: Petition, actor: User, days: int, reason
         code="too_late",
     )
     start = petition.accepted_on or petition.received_at
-    new_due = due(start, HANDLING_DAYS + days)
+    # The statutory limit moves by the days asked; a shorter 交办 deadline moves by the same days.
+    new_due = min(due(start, HANDLING_DAYS + days), due(petition.due_at, days))
     ext = Extension.objects.create(
         petition=petition,
         days=days,
@@ -777,11 +784,22 @@ def case_deliver(*, petition: Petition, actor: User, delivered_on: date | None =
 
 
 def _one_level_up(unit: Unit, candidate: Unit) -> bool:
-    """条例第三十五、三十六条: 复查/复核 go to the 上一级 of the organ that decided."""
+    """条例第三十五、三十六条: 复查/复核 go to the 上一级 of the organ that decided: its direct parent
+    (a department's own government, a township's county), or a unit of the next level above it in
+    its own area (that level's government or one of its departments)."""
+    if candidate.pk == unit.parent_id:
+        return True
+    above = unit.ancestor_ids[:-1]
     try:
-        return LEVEL_ORDER.index(UnitLevel(candidate.level)) == LEVEL_ORDER.index(UnitLevel(unit.level)) + 1
-    except ValueError:
+        next_level = LEVEL_ORDER[LEVEL_ORDER.index(UnitLevel(unit.level)) + 1]
+    except (ValueError, IndexError):
         return False
+    if candidate.level != next_level:
+        return False
+    if candidate.pk in above:
+        return True
+    parent = candidate.parent
+    return parent is not None and parent.pk in above and parent.level == candidate.level
 
 
 @transaction.atomic
@@ -855,11 +873,13 @@ def case_hearing(*, petition: Petition, actor: User, start: bool, on: date | Non
     _require(request is not None, _("There is no open re-examination."), code="refused")
     assert request is not None
     _require_unit(actor, request.unit_id)
-    when = _require_date(on, "on", _("Hearing date"), not_before=request.requested_on)
+    earliest = request.requested_on if start else (request.hearing_started_on or request.requested_on)
+    when = _require_date(on, "on", _("Hearing date"), not_before=earliest)
     if start:
         _require(request.hearing_started_on is None, _("A hearing is already in progress."), code="refused")
         ReviewRequest.objects.filter(pk=request.pk).update(hearing_started_on=when)
-        return _move(petition, "hearing_start", actor, data={"on": when})
+        # The clock stops during the hearing (条例第三十六条第二款): no deadline for the sweep.
+        return _move(petition, "hearing_start", actor, data={"on": when}, due_at=None, alert="")
     _require(request.hearing_started_on is not None, _("No hearing is in progress."), code="refused")
     assert request.hearing_started_on is not None
     paused = (when - request.hearing_started_on).days
@@ -1007,6 +1027,14 @@ def supervision_issue(
         code="forbidden",
     )
     assert actor.unit is not None
+    from xinfang.orgs.selectors import scope_unit_ids
+
+    area = scope_unit_ids(actor)
+    _require(
+        unit.pk in area and (petition.registering_unit_id in area or petition.handling_unit_id in area),
+        _("A bureau supervises only cases and units of its own area."),
+        code="forbidden",
+    )
     reason = _require_text(reason, "reason", _("Reason"))
     _require(1 <= reply_days <= 60, _("Reply days: between 1 and 60."), "reply_days")
     supervision = Supervision.objects.create(

@@ -170,12 +170,6 @@ def test_it_refuses_a_transfer_from_a_copy_loaded_before_another_transfer(world,
     assert CaseEvent.objects.filter(petition=p, action="transfer").count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: services._move checks can(old, action) against the stale in-memory status before the "
-    "compare-and-swap, so a stale copy gets invalid_transition (“not possible while 待受理”) instead "
-    "of Conflict (“reload and try again”) when the newer status would allow the action",
-)
 def test_it_answers_conflict_to_a_stale_copy_whose_status_has_moved_on(world, clock):
     p = b.routed(world)
     stale = Petition.objects.get(pk=p.pk)

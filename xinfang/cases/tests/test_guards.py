@@ -347,11 +347,6 @@ def test_xf_rte_02_it_applies_the_legal_route_to_claims_only(world, people, cloc
     assert p.status == S.ROUTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: case_accept from REGISTERED applies none of _check_target's rules; a 信访局 can accept "
-    "a 检举控告 itself instead of sending it to 纪检监察 (XF-RTE-01)",
-)
 def test_xf_rte_01_a_bureau_cannot_accept_an_accusation_itself(world, clock):
     p = accusation(world)
     refused(
@@ -360,11 +355,6 @@ def test_xf_rte_01_a_bureau_cannot_accept_an_accusation_itself(world, clock):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: case_accept from REGISTERED ignores Category.route_to_kind; a 信访局 can accept a "
-    "涉法涉诉 claim itself instead of sending it to the 政法部门 (XF-RTE-02)",
-)
 def test_xf_rte_02_a_bureau_cannot_accept_a_law_related_claim_itself(world, clock):
     p = claim(world, category="0501")
     refused(
@@ -821,11 +811,6 @@ def test_xf_rev_01_it_refuses_a_request_dated_before_the_delivery(world, people,
     assert "requested_on" in exc.fields
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: services._one_level_up compares levels only; a county-level unit that is not above "
-    "the deciding township (another county) is accepted as the 复查 organ (条例第三十五条 上一级机关)",
-)
 def test_xf_rev_01_it_refuses_a_review_by_a_unit_that_is_not_above_the_deciding_unit(world, people, clock):
     p = b.delivered(world)
     other_head = b.make_user("other_county_head", world.other_county, Role.LEADER)
@@ -838,12 +823,6 @@ def test_xf_rev_01_it_refuses_a_review_by_a_unit_that_is_not_above_the_deciding_
     assert "unit" in exc.fields
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: services._one_level_up requires the next administrative level, so the county "
-    "government (same level) cannot review a county department's opinion, although it is that "
-    "department's 上一级机关 (条例第三十五条)",
-)
 def test_xf_rev_01_the_county_government_reviews_a_county_departments_opinion(world, people, clock):
     p = b.routed(world, unit=world.dept)
     p = cs.case_accept(petition=p, actor=world.dept_handler, route=Route.PETITION, accepted_on=b.RECEIVED)
@@ -911,12 +890,6 @@ def test_xf_rev_03_it_runs_one_hearing_at_a_time(world, people, clock):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: case_hearing(start=False) checks the end date against the request date only, not "
-    "against hearing_started_on; an end before the start gives negative paused days and the "
-    "database CHECK on hearing_days raises IntegrityError instead of ActionRefused",
-)
 def test_xf_rev_03_it_refuses_a_hearing_end_before_its_start(world, people, clock):
     p = b.under_recheck(world, people)
     p = cs.case_hearing(petition=p, actor=people.city_leader, start=True, on=date(2024, 5, 10))
@@ -1043,11 +1016,6 @@ def test_article_43_it_escalates_repeated_supervision_to_circulation_then_listin
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: supervision_issue checks the issuer's role only, not that the case or the supervised "
-    "unit lies in the issuing bureau's area; 白沙县信访局 can supervise a 清河县 unit",
-)
 def test_article_38_a_bureau_cannot_supervise_a_case_outside_its_area(world, people, clock):
     p = b.accepted(world)
     refused(

@@ -196,11 +196,6 @@ def test_an_approved_objection_returns_the_whole_package(world, people, package)
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: case_refuse by the lead closes only the lead's Assignment (RETURNED); the assisting "
-    "duties of the package stay PENDING forever on a NOT_ACCEPTED case",
-)
 def test_a_lead_refusal_closes_the_whole_package(world, people, package):
     p = cs.case_refuse(
         petition=package,

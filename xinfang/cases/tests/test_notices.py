@@ -275,11 +275,6 @@ def test_it_issues_one_assignment_order_per_routing(world, clock):
     assert "清河县自然资源局：主办，办理期限至2024年8月30日" in orders[0].text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: notices._context lists every Assignment of the petition, including RETURNED ones of "
-    "an earlier routing, so a new 交办单 is also addressed to the unit whose objection was approved",
-)
 def test_it_addresses_the_assignment_order_only_to_the_units_of_this_routing(world, clock):
     p = _reassigned_after_objection(world)
     order = Notice.objects.get(petition=p, kind=NoticeKind.ASSIGNMENT)
@@ -364,11 +359,6 @@ def test_it_creates_the_default_templates_on_first_use(world, clock):
     assert (template.title, template.number_prefix) == DEFAULT_TEMPLATES[NoticeKind.ACCEPTANCE][:2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: notice_issue stores text = title + body but sha256 of the body only, so the "
-    "stored hash cannot verify the stored text (and does not cover the title)",
-)
 def test_it_stores_the_sha256_of_the_stored_text(world, clock):
     p = b.replied(world, Outcome.REJECT)
     notice = Notice.objects.get(petition=p, kind=NoticeKind.OPINION)

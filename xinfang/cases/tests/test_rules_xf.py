@@ -221,11 +221,6 @@ def test_xf_dl_02_a_refused_extension_keeps_the_deadline_and_issues_no_notice(wo
     assert notices(p, NoticeKind.EXTENSION) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: case_request_extension computes new_due = accepted_on + 60 + days even when the "
-    "deadline is a shorter 交办 deadline; a 10-day extension of a 03-20 deadline becomes 05-10",
-)
 def test_xf_dl_02_an_extension_moves_a_short_assignment_deadline_by_the_days_asked(world, clock):
     clock.set(date(2024, 3, 4))
     p = b.registered(world)
@@ -369,11 +364,6 @@ def test_xf_rev_03_the_days_of_several_hearings_add_up(world, people, clock):
 
 
 @needs_sweep
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: case_hearing(start=True) leaves Petition.due_at running, so the sweep raises an "
-    "automatic 督办 for a 复核 whose clock is paused by a hearing (XF-REV-03)",
-)
 def test_xf_rev_03_a_running_hearing_is_not_overdue(world, people, clock):
     from xinfang.cases.sweep import sweep
 
