@@ -769,8 +769,12 @@ def _latest_decision(petition: Petition, kind: str) -> Decision | None:
 def case_deliver(*, petition: Petition, actor: User, delivered_on: date | None = None) -> Petition:
     """送达 of the latest written decision; the petitioner's 30-day window to ask for 复查 or
     复核 runs from here (条例第三十五、三十六条)."""
-    kind = DecisionKind.OPINION if petition.status == Status.REPLIED else DecisionKind.REVIEW
-    decision = _latest_decision(petition, kind)
+    kinds = {
+        Status.REPLIED: DecisionKind.OPINION,
+        Status.REVIEWED: DecisionKind.REVIEW,
+        Status.CONCLUDED: DecisionKind.RECHECK,
+    }
+    decision = _latest_decision(petition, kinds.get(Status(petition.status), DecisionKind.OPINION))
     _require(
         decision is not None and decision.delivered_on is None,
         _("There is no undelivered decision."),

@@ -72,6 +72,7 @@ TRANSITIONS: dict[tuple[Status | None, str], Status] = {
     (S.RECHECK, "hearing_start"): S.RECHECK,  # 听证 time does not count (条例第三十六条第二款)
     (S.RECHECK, "hearing_end"): S.RECHECK,
     (S.RECHECK, "recheck_decide"): S.CONCLUDED,  # 复核意见书, then 终结
+    (S.CONCLUDED, "deliver"): S.CONCLUDED,  # 送达 of the 复核意见书
     (S.CLOSED, "archive"): S.ARCHIVED,
     (S.CONCLUDED, "archive"): S.ARCHIVED,
     (S.NOT_ACCEPTED, "archive"): S.ARCHIVED,

@@ -36,6 +36,7 @@ NEAR_WORKING_DAYS = 3  # 临期: this many working days before the deadline
 ALERT_NEAR = "near"
 ALERT_OVERDUE = "overdue"
 BATCH = 5000
+NOTICE_BATCH = 500  # 督办单 generated per run for automatic supervisions
 
 
 @dataclass
@@ -44,6 +45,7 @@ class SweepResult:
     overdue: int = 0
     supervisions: int = 0
     closed: int = 0
+    notices: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -171,10 +173,43 @@ def _close_after_window(today: date, result: SweepResult) -> None:
             result.closed += 1
 
 
+def _issue_supervision_notices(result: SweepResult) -> None:
+    """The 督办单 of automatic supervisions, at most NOTICE_BATCH per run so that a large backlog
+    (the first sweep of an old database) drains over the following runs instead of stalling one."""
+    from django.db.models import CharField, Exists, OuterRef, Value
+    from django.db.models.functions import Cast, Concat
+
+    from xinfang.cases.models import Notice, NoticeKind
+    from xinfang.cases.notices import notice_issue
+
+    issued = Notice.objects.filter(
+        petition=OuterRef("petition"), kind=NoticeKind.SUPERVISION, source=OuterRef("key")
+    )
+    pending = (
+        Supervision.objects.filter(automatic=True)
+        .annotate(key=Concat(Value("supervision:"), Cast("pk", CharField())))
+        .exclude(Exists(issued))
+        .select_related("petition", "unit", "issued_from")
+        .order_by("pk")[:NOTICE_BATCH]
+    )
+    for supervision in pending:
+        with transaction.atomic():
+            notice_issue(
+                petition=supervision.petition,
+                kind=NoticeKind.SUPERVISION,
+                source=f"supervision:{supervision.pk}",
+                unit=supervision.issued_from,
+                actor=None,
+                extra={"supervision": supervision},
+            )
+        result.notices += 1
+
+
 def sweep(*, today: date | None = None) -> SweepResult:
     day = today or local_today()
     result = SweepResult()
     _flag_overdue(day, result)
     _flag_near(day, result)
     _close_after_window(day, result)
+    _issue_supervision_notices(result)
     return result

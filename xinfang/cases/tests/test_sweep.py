@@ -32,6 +32,8 @@ def test_xf_dl_03_it_supervises_an_overdue_case_once(world):
     assert again.overdue == 0 and again.supervisions == 0
     assert Supervision.objects.filter(petition=p).count() == 1
     assert CaseEvent.objects.filter(petition=p, action="overdue").count() == 1
+    notice = p.notices.get(kind="supervision")  # the 督办单, issued once
+    assert p.case_number in notice.text and "督办" in notice.text
 
 
 def test_it_warns_three_working_days_before_the_deadline(world):

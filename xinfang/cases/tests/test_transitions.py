@@ -224,6 +224,12 @@ def _recheck_decide(world, people):
     return p, actor
 
 
+def _deliver_recheck(world, people):
+    p = b.concluded(world, people)
+    actor = people.city_leader
+    return cs.case_deliver(petition=p, actor=actor, delivered_on=b.RECHECK_ISSUED), actor
+
+
 def _archive(status):
     def scenario(world, people):
         p = b.reach(world, people, status)
@@ -259,6 +265,7 @@ SCENARIOS: dict[tuple[Status, str], Callable] = {
     (S.RECHECK, "hearing_start"): _hearing_start,
     (S.RECHECK, "hearing_end"): _hearing_end,
     (S.RECHECK, "recheck_decide"): _recheck_decide,
+    (S.CONCLUDED, "deliver"): _deliver_recheck,
     (S.CLOSED, "archive"): _archive(S.CLOSED),
     (S.CONCLUDED, "archive"): _archive(S.CONCLUDED),
     (S.NOT_ACCEPTED, "archive"): _archive(S.NOT_ACCEPTED),
@@ -437,9 +444,12 @@ def test_it_reaches_every_status_from_registration_and_archived_from_every_statu
 
 
 def test_it_keeps_open_states_consistent_with_the_table():
-    # A status is open exactly when something other than archiving can still happen to the case.
+    # A status is open exactly when something other than archiving (or recording the delivery of
+    # the final 复核意见书) can still happen to the case.
     for status in Status:
-        working = [a for a in actions_from(status) if a != "archive"]
+        working = [
+            a for a in actions_from(status) if a != "archive" and (status, a) != (S.CONCLUDED, "deliver")
+        ]
         assert (status in OPEN_STATES) == bool(working), status
     assert {S.CLOSED, S.CONCLUDED, S.NOT_ACCEPTED, S.ARCHIVED}.isdisjoint(OPEN_STATES)
     assert ORGAN_OWES_ACTION <= OPEN_STATES
