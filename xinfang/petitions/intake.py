@@ -119,6 +119,13 @@ def _text(raw: Any) -> str:
     return "" if raw is None else str(raw).strip()
 
 
+def _flag(raw: Any) -> bool:
+    """A yes/no input from JSON (true/false) or a form ("on", "1", "true"); "false" and "0" are no."""
+    if isinstance(raw, str):
+        return raw.strip().lower() in {"1", "true", "on", "yes"}
+    return bool(raw)
+
+
 def _choice(raw: Any, choices: type, name: str, label: str, errors: dict[str, str]) -> str:
     value = _text(raw)
     if value not in choices.values:
@@ -178,7 +185,7 @@ def _check_petitioner(raw: Any, i: int, errors: dict[str, str]) -> PetitionerInp
         phone=_text(raw.get("phone")).replace(" ", ""),
         address=_text(raw.get("address")),
         region_code=_text(raw.get("region_code")),
-        is_representative=bool(raw.get("is_representative", False)),
+        is_representative=_flag(raw.get("is_representative")),
     )
     if not item.name:
         errors[f"{prefix}.name"] = _("Petitioner %(n)d, name: this field is required.") % {"n": i + 1}
@@ -354,6 +361,6 @@ def validate_registration(
         complained_party=_text(raw.get("complained_party"))[:100],
         region_code=_text(raw.get("region_code"))[:12],
         address=_text(raw.get("address"))[:200],
-        is_oral=bool(raw.get("is_oral", False)),
+        is_oral=_flag(raw.get("is_oral")),
         attachments=uploads,
     )

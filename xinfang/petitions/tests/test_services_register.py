@@ -93,3 +93,9 @@ def test_it_refuses_a_double_submit(world):
         )
     assert exc.value.case_number == first.case_number
     assert Petition.objects.count() == 1
+
+
+def test_it_reads_the_string_false_as_no(world):
+    data = validate_registration(registration(is_oral="false"), actor=world.clerk)
+    assert data.is_oral is False
+    assert validate_registration(registration(is_oral="on"), actor=world.clerk).is_oral is True
