@@ -200,6 +200,9 @@ def _check_petitioner(raw: Any, i: int, errors: dict[str, str]) -> PetitionerInp
         errors[f"{prefix}.phone"] = _("Petitioner %(n)d, phone: use digits only, 7 to 20 of them.") % {
             "n": i + 1
         }
+    # Stored as digits only (a landline typed 0739-8123456 is 07398123456), as the search box and
+    # identity matching compare them.
+    item.phone = item.phone.replace("-", "")
     if len(item.address) > 200:
         errors[f"{prefix}.address"] = _("Petitioner %(n)d, address: at most 200 characters.") % {"n": i + 1}
     return item

@@ -180,6 +180,13 @@ def test_it_finds_a_case_by_phone_with_or_without_dashes(world):
     assert list(search_petitions(world.clerk, "138-1234-5678")) == [petition]
 
 
+def test_a_landline_registered_with_a_dash_is_found_as_typed(world):
+    petition = register(world.clerk, petitioners=[{"name": "王五", "phone": "0739-8123456"}])
+    assert petition.links.get().petitioner.phone == "07398123456"
+    assert list(search_petitions(world.clerk, "0739-8123456")) == [petition]
+    assert list(search_petitions(world.clerk, "07398123456")) == [petition]
+
+
 def test_it_finds_a_case_by_petitioner_name(world):
     petition = register(world.clerk)
     register(world.clerk, petitioners=[{"name": "李四"}])
@@ -413,7 +420,8 @@ def test_it_lists_the_work_queue_without_a_query_per_row(world, django_assert_nu
     for i in range(4):
         register(world.clerk, petitioners=[{"name": f"信访人{i}"}, {"name": f"同行人{i}"}])
     visible_petitions(world.clerk)  # the user's scope is computed once per request
-    with django_assert_num_queries(3):  # petitions, their links, the petitioners
+    # the duties of 交办 packages, the petitions, their links, the petitioners
+    with django_assert_num_queries(4):
         rows = [
             (
                 p.case_number,
