@@ -12,6 +12,8 @@ Environment:
   half the CPUs) before each timed phase (default 300)
 - ``BENCH_REUSE=1`` measures the databases kept by an earlier ``BENCH_KEEP=1`` run, without loading
 - ``BENCH_PROPOSALS=0`` skips timing the query shapes proposed in docs/benchmarks.md
+- ``BENCH_SECTIONS`` comma list of ``foundation``, ``stats``, ``detection``, ``lifecycle`` (default
+  all); ``BENCH_LIFECYCLES`` full lifecycles timed (default 200)
 - ``BENCH_PG_URL`` (default postgres://postgres@127.0.0.1:5432), ``BENCH_KEEP=1`` keeps the
   databases afterwards (for EXPLAIN), ``BENCH_SEED``.
 
@@ -123,6 +125,120 @@ def machine_info() -> dict[str, Any]:
     return info
 
 
+SECTIONS = ("foundation", "stats", "detection", "lifecycle")
+# The figures named by the issues, lifted to the top of each database's results.
+HEADLINES = {
+    "metric_table_s": "stats.table_orm_s",
+    "metric_table_sql_ratio": "stats.table_ratio",
+    "dashboard_s": "stats.dashboard_s",
+    "paragraph_s": "stats.paragraph_s",
+    "similar_p95_ms": "detection.query_ms.p95",
+    "detection_precision": "detection.quality_generated.precision",
+    "detection_recall": "detection.quality_generated.recall",
+    "findable_at_once": "detection.findable_at_once",
+    "lifecycles_per_s": "lifecycle.lifecycles.lifecycles_per_s",
+    "notice_pdf_p95_ms": "lifecycle.notices.pdf_p95_ms",
+    "notice_docx_p95_ms": "lifecycle.notices.docx_p95_ms",
+    "sweep_first_run_s": "lifecycle.sweep.first_run_s",
+    "sweep_second_run_s": "lifecycle.sweep.second_run_s",
+}
+
+
+def _sections() -> list[str]:
+    wanted = [s.strip() for s in os.environ.get("BENCH_SECTIONS", "").split(",") if s.strip()]
+    unknown = set(wanted) - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"BENCH_SECTIONS: unknown {sorted(unknown)}; known: {', '.join(SECTIONS)}")
+    return wanted or list(SECTIONS)
+
+
+def _pick(result: dict[str, Any], dotted: str) -> Any:
+    value: Any = result
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def headline(result: dict[str, Any]) -> dict[str, Any]:
+    return {name: v for name, path in HEADLINES.items() if (v := _pick(result, path)) is not None}
+
+
+def _section(db: str, title: str, fn: Any) -> dict[str, Any]:
+    """One section's figures; a failing section is recorded, and the others still run."""
+    data.log(f"{db}: {title}")
+    started = time.perf_counter()
+    try:
+        figures = fn()
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not stop
+        import traceback
+
+        traceback.print_exc()
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    figures["section_seconds"] = round(time.perf_counter() - started, 1)
+    figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    return figures
+
+
+def _stats(n: int) -> dict[str, Any]:
+    from bench import stats
+
+    return stats.run("default", n)
+
+
+def _detection(n: int) -> dict[str, Any]:
+    from bench import detection
+
+    return detection.run(n)
+
+
+def _lifecycle() -> dict[str, Any]:
+    """Lifecycles first (they create the notices the notice figures render); the sweep last, as
+    it changes a large part of the database."""
+    from bench import cases
+
+    out: dict[str, Any] = {"lifecycles": cases.lifecycles(_env_int("BENCH_LIFECYCLES", 200))}
+    out["notices"] = cases.notice_figures()
+    out["sweep"] = cases.sweep_figures()
+    return out
+
+
+def _foundation(db: str, loaded: Any, *, seed: int, today: date, quiet: int) -> dict[str, Any]:
+    """Registrations through the API, work lists, lookups and keyword search (issue 2)."""
+    from bench import api, measure
+
+    result: dict[str, Any] = {}
+    queries = _env_int("BENCH_QUERIES", 200)
+    warmup = _env_int("BENCH_WARMUP", 20)
+    result["load_average_before_queries"] = data.wait_for_quiet(quiet)
+    data.log(f"{db}: timing queries ({queries} per series after {warmup} warm-up)")
+    figures = measure.query_benchmarks(loaded, queries=queries, warmup=warmup, seed=seed)
+    if os.environ.get("BENCH_PROPOSALS", "1") == "1":
+        data.log(f"{db}: timing the proposed query shapes")
+        figures["proposals"] = measure.proposal_benchmarks(loaded, queries=queries, warmup=warmup, seed=seed)
+    measure.query_plans(
+        loaded, seed=seed, path=VAR_DIR / f"plans-{db}-{loaded.sizes.get('petitions', 0)}.txt"
+    )
+    result["load_average_after_queries"] = [round(x, 2) for x in os.getloadavg()]
+    data.log(f"{db}: registrations through the API")
+    result["load_average_before_api"] = data.wait_for_quiet(quiet)
+    registration = api.api_benchmarks(
+        loaded,
+        requests=_env_int("BENCH_API_REQUESTS", 2000),
+        concurrency=_env_int("BENCH_CONCURRENCY", 8),
+        workers=_env_int("BENCH_SERVER_WORKERS", (os.cpu_count() or 1) + 1),
+        seed=seed,
+        today=today,
+    )
+    result["api_registration_per_s"] = registration.pop("api_registration_per_s")
+    result["api_registration"] = registration
+    for key in ("worklist_p95_ms", "lookup_p95_ms", "keyword_search_p95_ms"):
+        result[key] = figures.pop(key)
+    result.update(figures)
+    return result
+
+
 def worker(db: str, out: Path, n: int, seed: int, today: date) -> None:
     """Runs in a child process whose DATABASE_URL points at the prepared database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
@@ -137,8 +253,6 @@ def worker(db: str, out: Path, n: int, seed: int, today: date) -> None:
     # Deadlines of the bulk load reach into years chinese_calendar does not know yet; one warning
     # per computed date would flood the output.
     logging.getLogger("xinfang.lib.deadlines").setLevel(logging.ERROR)
-
-    from bench import api, measure
 
     result: dict[str, Any] = {}
     started = time.perf_counter()
@@ -173,32 +287,20 @@ def worker(db: str, out: Path, n: int, seed: int, today: date) -> None:
             result["sqlite"] = {"version": cursor.fetchone()[0], "journal_mode": "wal"}
     data.log(f"{db}: loaded {loaded.sizes}")
 
-    queries = _env_int("BENCH_QUERIES", 200)
-    warmup = _env_int("BENCH_WARMUP", 20)
+    sections = _sections()
     quiet = _env_int("BENCH_WAIT_QUIET", 300)
-    result["load_average_before_queries"] = data.wait_for_quiet(quiet)
-    data.log(f"{db}: timing queries ({queries} per series after {warmup} warm-up)")
-    figures = measure.query_benchmarks(loaded, queries=queries, warmup=warmup, seed=seed)
-    if os.environ.get("BENCH_PROPOSALS", "1") == "1":
-        data.log(f"{db}: timing the proposed query shapes")
-        figures["proposals"] = measure.proposal_benchmarks(loaded, queries=queries, warmup=warmup, seed=seed)
-    measure.query_plans(loaded, seed=seed, path=VAR_DIR / f"plans-{db}-{n}.txt")
-    result["load_average_after_queries"] = [round(x, 2) for x in os.getloadavg()]
-    data.log(f"{db}: registrations through the API")
-    result["load_average_before_api"] = data.wait_for_quiet(quiet)
-    registration = api.api_benchmarks(
-        loaded,
-        requests=_env_int("BENCH_API_REQUESTS", 2000),
-        concurrency=_env_int("BENCH_CONCURRENCY", 8),
-        workers=_env_int("BENCH_SERVER_WORKERS", (os.cpu_count() or 1) + 1),
-        seed=seed,
-        today=today,
-    )
-    result["api_registration_per_s"] = registration.pop("api_registration_per_s")
-    result["api_registration"] = registration
-    for key in ("worklist_p95_ms", "lookup_p95_ms", "keyword_search_p95_ms"):
-        result[key] = figures.pop(key)
-    result.update(figures)
+    if "foundation" in sections:
+        result.update(_foundation(db, loaded, seed=seed, today=today, quiet=quiet))
+    if "stats" in sections:
+        result["load_average_before_stats"] = data.wait_for_quiet(quiet)
+        result["stats"] = _section(db, "statistics (issue 5)", lambda: _stats(n))
+    if "detection" in sections:
+        result["load_average_before_detection"] = data.wait_for_quiet(quiet)
+        result["detection"] = _section(db, "detection (issue 4)", lambda: _detection(n))
+    if "lifecycle" in sections:
+        result["load_average_before_lifecycle"] = data.wait_for_quiet(quiet)
+        result["lifecycle"] = _section(db, "lifecycle (issue 3)", _lifecycle)
+    result.update(headline(result))
     result["seconds"] = round(time.perf_counter() - started)
     out.write_text(json.dumps(result, ensure_ascii=False, default=str), encoding="utf-8")
 
@@ -220,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    lock = _run_lock()  # noqa: F841 - held until the process exits
     wanted = os.environ.get("BENCH_DBS", "")
     dbs = [d.strip() for d in wanted.split(",") if d.strip()] or ["sqlite"] + (
         ["postgresql"] if pg_reachable() else []
@@ -269,6 +372,23 @@ def main(argv: list[str] | None = None) -> int:
     (VAR_DIR / f"results-{n}.json").write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0
+
+
+def _run_lock() -> Any:
+    """One benchmark at a time on a machine: a second run waits for the first (timings of two runs
+    sharing the CPUs would both be wrong)."""
+    import atexit
+    import fcntl
+
+    path = VAR_DIR / "run.lock"
+    handle = path.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        data.log("another benchmark is running; waiting for it to finish")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    atexit.register(path.unlink, missing_ok=True)
+    return handle
 
 
 def _today() -> date:
