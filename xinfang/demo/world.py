@@ -7,6 +7,7 @@ the demo logins again.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from xinfang.demo import texts
 from xinfang.demo.generator import Draft, drafts
+from xinfang.demo.handling import Handled, clock, handle_petitions
 from xinfang.demo.texts import Place, Township
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.intake import validate_registration
@@ -108,6 +110,7 @@ class DemoResult:
     petitions: int
     seconds: float
     logins: list[tuple[Login, str]]  # with the unit's name
+    handled: Handled | None = None
 
 
 def is_loaded() -> bool:
@@ -219,7 +222,8 @@ def register_petitions(users: dict[str, User], n: int, *, seed: int, today: date
         # The city bureau registers the visits made to it; the county bureau everything else.
         actor = city_clerk if draft.visit_level == "city" and rng.random() < 0.4 else clerk
         payload = draft.payload(complained_unit=_complained_unit(draft, villages, rng))
-        petition_register(data=validate_registration(payload, actor=actor), actor=actor)
+        with clock(draft.received_at):  # registered on the day it came in
+            petition_register(data=validate_registration(payload, actor=actor), actor=actor)
     return n
 
 
@@ -236,8 +240,12 @@ def load_demo(
     if is_loaded():
         return DemoResult(False, 0, time.perf_counter() - started, logins())
     today = today or timezone.localdate()
+    # Deadlines of recent items reach into a year chinese_calendar may not know yet: the fallback
+    # (weekends only) is shown on the case pages; one log line per computed date would flood.
+    logging.getLogger("xinfang.lib.deadlines").setLevel(logging.ERROR)
     with transaction.atomic():
         units = build_units()
         users = build_users(units)
         made = register_petitions(users, petitions, seed=seed, today=today)
-    return DemoResult(True, made, time.perf_counter() - started, logins())
+        handled = handle_petitions(users, seed=seed, today=today)
+    return DemoResult(True, made, time.perf_counter() - started, logins(), handled)

@@ -172,3 +172,27 @@ def _category_tree() -> list[tuple[str, str, list[str]]]:
         (code, name, [f"{code}{i:02d}" for i in range(1, len(children) + 1)])
         for code, name, children in seed.CATEGORIES
     ]
+
+
+@pytest.mark.django_db
+def test_the_demo_takes_cases_along_the_paths_of_the_regulation():
+    """Queues, overdue lists and statistics have real cases: older items answered, delivered, rated
+    and closed; recent ones with a unit; past-deadline ones flagged and supervised by the sweep."""
+    from xinfang.cases.models import Decision, Evaluation, Supervision
+    from xinfang.cases.states import Status
+
+    _load(240)
+    statuses = set(Petition.objects.values_list("status", flat=True))
+    assert {Status.CLOSED, Status.ACCEPTED, Status.NOT_ACCEPTED} <= statuses
+    assert Decision.objects.exists() and Evaluation.objects.exists()
+    # Every step went through the services: the timeline has each transition on its own day.
+    closed = Petition.objects.filter(status=Status.CLOSED).first()
+    days = list(closed.events.order_by("pk").values_list("action", "at"))
+    assert [a for a, _ in days][:3] == ["register", "transfer", "accept"]
+    assert [at for _, at in days] == sorted(at for _, at in days)
+    assert days[-1][1].date() > closed.received_at
+    # 超期: open past the deadline → flagged and supervised (条例第三十八条).
+    overdue = Petition.objects.filter(is_open=True, due_at__lt=timezone.localdate())
+    for petition in overdue:
+        assert petition.alert == "overdue"
+        assert Supervision.objects.filter(petition=petition).exists()

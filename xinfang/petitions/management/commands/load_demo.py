@@ -36,6 +36,11 @@ class Command(BaseCommand):
                     f"in {result.seconds:.1f} s."
                 )
             )
+            if result.handled is not None:
+                statuses = ", ".join(f"{k} {v}" for k, v in sorted(result.handled.by_status.items()))
+                self.stdout.write(
+                    f"Handled along the 条例's paths: {result.handled.steps} steps ({statuses})."
+                )
         else:
             self.stdout.write("Demo data already present (清河县信访局 exists); nothing changed.")
         self.stdout.write("")
