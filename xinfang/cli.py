@@ -1,7 +1,8 @@
 """The ``xinfang`` console script: a thin wrapper around ``manage.py``.
 
-``xinfang serve``, ``xinfang demo``, ``xinfang token create USERNAME`` and every Django
-management command (``xinfang migrate``, ``xinfang sweep`` …) go through here.
+``xinfang serve``, ``xinfang demo``, ``xinfang token create USERNAME``, ``xinfang report …`` (the
+statistics paragraph, 台账, annual report and ranking as batch jobs) and every Django management
+command (``xinfang migrate``, ``xinfang sweep`` …) go through here.
 """
 
 from __future__ import annotations
