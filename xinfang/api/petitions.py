@@ -97,6 +97,25 @@ class CategoryOut(Schema):
     full_name: str
 
 
+class ProposalOut(Schema):
+    ground: str = Field(description="accepted_below (第十九条第三款) | concluded (第三十六条)")
+    article: str
+    earlier_id: int
+    earlier_case_number: str
+    reason: str
+
+
+class DetectionOut(Schema):
+    """What detection found at registration (issue 4)."""
+
+    is_skip_level: bool = Field(description="marked 越级访 (条例第二十条)")
+    parallel_of: int | None = Field(description="linked 信访并行 to this earlier petition")
+    identity_reviews: int = Field(description="身份证号 recorded under different names: reviews opened")
+    proposals: list[ProposalOut] = Field(
+        description="proposed 不予受理 / 不再受理; confirm on the case page or through the case API"
+    )
+
+
 class PetitionCreated(Schema):
     id: int
     case_number: str
@@ -107,6 +126,7 @@ class PetitionCreated(Schema):
     due_at: date | None
     registering_unit: UnitOut
     title: str
+    detection: DetectionOut
 
 
 class PetitionerListItem(Schema):
@@ -277,8 +297,28 @@ def petition_create(
             "due_at": petition.due_at,
             "registering_unit": _unit(petition.registering_unit),
             "title": petition.title,
+            "detection": _detection(petition),
         },
     )
+
+
+def _detection(petition: Petition) -> dict[str, Any]:
+    found = petition.detection
+    return {
+        "is_skip_level": petition.is_skip_level,
+        "parallel_of": petition.parallel_of_id,
+        "identity_reviews": len(found.reviews) if found else 0,
+        "proposals": [
+            {
+                "ground": p.ground,
+                "article": p.article,
+                "earlier_id": p.earlier_id,
+                "earlier_case_number": p.earlier_case_number,
+                "reason": p.reason,
+            }
+            for p in (found.proposals if found else [])
+        ],
+    }
 
 
 def _list_item(petition: Petition, *, user: User, full_identity: bool) -> dict[str, Any]:

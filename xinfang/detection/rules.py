@@ -47,8 +47,11 @@ class Earlier:
     candidate: Candidate | None = None
 
 
-def same_matter(petition: Petition, *, user: User, limit: int = 20) -> list[Earlier]:
-    """Earlier petitions of this matter: those linked to it, then the likely candidates."""
+def same_matter(
+    petition: Petition, *, user: User, limit: int = 20, candidates: list[Candidate] | None = None
+) -> list[Earlier]:
+    """Earlier petitions of this matter: those linked to it, then the likely candidates (``candidates``
+    when the caller has already computed ``similar_to``)."""
     roots = {pk for pk in (petition.repeat_of_id, petition.parallel_of_id) if pk}
     linked_q = (
         Q(pk__in=roots)
@@ -58,7 +61,9 @@ def same_matter(petition: Petition, *, user: User, limit: int = 20) -> list[Earl
     found: dict[int, Earlier] = {}
     for other in Petition.objects.filter(linked_q).exclude(pk=petition.pk).select_related("handling_unit"):
         found[other.pk] = Earlier(other, linked=True)
-    candidates = [c for c in similar_to(user, petition, limit=limit) if c.likely and c.id not in found]
+    if candidates is None:
+        candidates = similar_to(user, petition, limit=limit)
+    candidates = [c for c in candidates if c.likely and c.id not in found]
     if candidates:
         by_id = Petition.objects.select_related("handling_unit").in_bulk([c.id for c in candidates])
         for cand in candidates:
@@ -198,6 +203,12 @@ def rule_concluded(
             petition.pk, RefusalGround.CONCLUDED, "第三十六条", other.pk, other.case_number, reason
         )
     return None
+
+
+def refusal_proposals(petition: Petition, *, user: User, earlier: list[Earlier]) -> list[RefusalProposal]:
+    """The proposals of ``rule_concluded`` (第三十六条) and ``rule_accepted_below`` (第十九条第三款)."""
+    found = (rule(petition, user=user, earlier=earlier) for rule in (rule_concluded, rule_accepted_below))
+    return [proposal for proposal in found if proposal is not None]
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,12 @@ class OldHand:
 
 def old_hand(petitions: Iterable[Petition]) -> OldHand:
     """老户: at least N petitions over at least M years (settings, with the defaults above)."""
-    dates = sorted(p.received_at for p in petitions)
+    return old_hand_of(p.received_at for p in petitions)
+
+
+def old_hand_of(received: Iterable[date]) -> OldHand:
+    """``old_hand`` from the received dates of a person's petitions."""
+    dates = sorted(received)
     min_n = getattr(settings, "XINFANG_OLD_HAND_MIN_PETITIONS", OLD_HAND_MIN_PETITIONS)
     min_years = getattr(settings, "XINFANG_OLD_HAND_MIN_YEARS", OLD_HAND_MIN_YEARS)
     if not dates:
@@ -285,6 +290,7 @@ def similar_petitions(
     w = weights.current()
     table = w.table
     query_feats = similarity.features(normalized, query_words) if informative else frozenset()
+    query_specifics = similarity.specifics(query_words)
     query_total = table.total(query_feats)
 
     # 1. the same person (identity lookups leave out hidden accusations)
@@ -343,16 +349,24 @@ def similar_petitions(
     out: list[Candidate] = []
     for row in rows:
         text_score = 0.0
+        shared: frozenset[str] = frozenset()
         if query_feats:
             cand_text = similarity.match_text(row["title"], row["head"] or "")
             cand_words = to_simplified(row["search_text"]).split()
             cand_feats = similarity.features(cand_text, cand_words)
             text_score = similarity.cosine(query_feats, cand_feats, table, total_a=query_total)
+            cand_specifics = similarity.specifics(cand_words)
+            if similarity.specifics_match(text_score, query_specifics, cand_specifics):
+                shared = query_specifics & cand_specifics
         reasons: list[str] = []
         score = text_score
         same_person = row["pk"] in person_ids
         if text_score >= MIN_SCORE:
             reasons.append(_("similar text (%(percent)d%%)") % {"percent": round(text_score * 100)})
+        if shared:
+            reasons.append(
+                _("the same places, bodies or numbers: %(items)s") % {"items": "、".join(sorted(shared)[:4])}
+            )
         if same_person:
             reasons.append(_("same petitioner"))
             score += BOOST["same_person"]
@@ -366,7 +380,11 @@ def similar_petitions(
             score += BOOST["same_region"]
         if text_score < MIN_SCORE and not same_person:
             continue
-        likely = text_score >= SAME_MATTER_THRESHOLD or (same_person and text_score >= SAME_PERSON_THRESHOLD)
+        likely = (
+            text_score >= SAME_MATTER_THRESHOLD
+            or (same_person and text_score >= SAME_PERSON_THRESHOLD)
+            or bool(shared)
+        )
         out.append(
             Candidate(
                 id=row["pk"],

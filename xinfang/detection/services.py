@@ -272,10 +272,7 @@ def on_registered(*, petition: Petition, actor: User) -> Detection:
             automatic=True,
         )
         found.parallel_of = petition.parallel_of_id
-    for rule in (rules.rule_concluded, rules.rule_accepted_below):
-        proposal = rule(petition, user=actor, earlier=earlier)
-        if proposal is not None:
-            found.proposals.append(proposal)
+    found.proposals = rules.refusal_proposals(petition, user=actor, earlier=earlier)
     return found
 
 

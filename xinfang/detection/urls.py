@@ -10,6 +10,7 @@ urlpatterns = [
     path("identity/", views.identity, name="identity"),
     path("petitions/<int:petition_id>/similar/", views.similar, name="similar"),
     path("petitions/<int:petition_id>/link/", views.link, name="link"),
+    path("petitions/<int:petition_id>/refuse/", views.refuse, name="refuse"),
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:review_id>/resolve/", views.review_resolve, name="review_resolve"),
 ]

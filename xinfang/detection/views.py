@@ -14,12 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from xinfang.audit.services import audit_record, client_ip
 from xinfang.cases.services import ActionRefused
-from xinfang.detection import selectors, services
+from xinfang.detection import panels, selectors, services
 from xinfang.detection.models import IdentityReview, LinkKind, PetitionerMerge
 from xinfang.lib.idcard import mask, mask_phone
 from xinfang.orgs.models import User
@@ -154,7 +155,36 @@ def link(request: HttpRequest, petition_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The decision was recorded."))
-    return redirect("detection:similar", petition_id=petition_id)
+    return _back(request) or redirect("detection:similar", petition_id=petition_id)
+
+
+@registrar_required
+@require_POST
+def refuse(request: HttpRequest, petition_id: int) -> HttpResponse:
+    """Confirm a proposed 不予受理 (条例第十九条第三款) or 不再受理 (第三十六条). The proposal is computed
+    again here, so only a refusal the rules propose now can be confirmed."""
+    user = _user(request)
+    petition = access_petition(user, petition_id, write=True)
+    ground = request.POST.get("ground", "")
+    proposal = next((p for p in panels.refusal_proposals(user, petition) if p.ground == ground), None)
+    if proposal is None:
+        messages.error(request, _("No refusal is proposed for this petition any more."))
+    else:
+        try:
+            services.refusal_confirm(petition=petition, actor=user, proposal=proposal)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The refusal was recorded and its notice issued."))
+    return _back(request) or redirect("petitions:detail", petition_id=petition_id)
+
+
+def _back(request: HttpRequest) -> HttpResponse | None:
+    """Back to the page the form was on (``next``), when it is a page of this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return None
 
 
 @registrar_required

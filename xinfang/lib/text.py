@@ -3,6 +3,10 @@
 PostgreSQL and SQLite have no Chinese word breaker, so each petition stores its text already cut
 into words separated by spaces (``search_text``); the databases index those words (a ``tsvector``
 GIN index on PostgreSQL, an FTS5 table on SQLite).
+
+Both the stored words and the words of a query are in simplified characters (``to_simplified``,
+a pure table in ``detection.textnorm``), so 「徵地補償」 in a letter is found by 「征地补偿」 and
+the other way round.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import threading
 from collections.abc import Iterable
 
 import jieba
+
+from xinfang.detection.textnorm import to_simplified
 
 jieba.setLogLevel(logging.WARNING)
 _init_lock = threading.Lock()
@@ -43,14 +49,14 @@ def _clean(tokens: Iterable[str]) -> list[str]:
 
 
 def index_tokens(*texts: str) -> str:
-    """Words for the index: jieba's search mode also emits the short words inside long ones
-    (补偿款 → 补偿, 补偿款), so a query for either finds the petition."""
+    """Words for the index, in simplified characters: jieba's search mode also emits the short words
+    inside long ones (补偿款 → 补偿, 补偿款), so a query for either finds the petition."""
     _ensure_loaded()
-    joined = "\n".join(t[:MAX_INDEXED_CHARS] for t in texts if t)
+    joined = to_simplified("\n".join(t[:MAX_INDEXED_CHARS] for t in texts if t))
     return " ".join(_clean(jieba.cut_for_search(joined)))
 
 
 def query_terms(query: str) -> list[str]:
     """Words of a search box query; every word must match (AND)."""
     _ensure_loaded()
-    return _clean(jieba.cut(query[:200]))
+    return _clean(jieba.cut(to_simplified(query[:200])))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xinfang.cases.states import Status
+
+if TYPE_CHECKING:
+    from xinfang.detection.services import Detection
 
 
 class Channel(models.TextChoices):
@@ -164,6 +169,8 @@ class Petition(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submission_key = models.CharField(_("submission key"), max_length=64, null=True, blank=True, unique=True)
+    # Not stored: what detection found when ``services.petition_register`` saved this petition.
+    detection: Detection | None = None
 
     class Meta:
         verbose_name = _("petition")
@@ -177,6 +184,10 @@ class Petition(models.Model):
             models.Index(fields=["handling_unit", "is_open", "-received_at"], name="pet_hdl_open_recv_idx"),
             models.Index(fields=["received_at"], name="pet_received_idx"),
             models.Index(fields=["complained_unit"], name="pet_complained_idx"),
+            # Detection's blocking: the newest petitions on one 被反映单位 and category.
+            models.Index(
+                fields=["complained_unit", "category", "-received_at"], name="pet_cunit_cat_recv_idx"
+            ),
             models.Index(fields=["is_open", "due_at"], name="pet_open_due_idx"),
         ]
         constraints = [

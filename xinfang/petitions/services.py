@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -9,6 +11,7 @@ from django.db.models import F
 from xinfang.audit.services import audit_record
 from xinfang.cases.services import record_registration
 from xinfang.cases.states import OPEN_STATES, next_status
+from xinfang.detection.textnorm import to_simplified
 from xinfang.lib.deadlines import due_date
 from xinfang.lib.text import index_tokens
 from xinfang.orgs.models import Unit, User
@@ -21,6 +24,9 @@ from xinfang.petitions.models import (
     Petitioner,
     PetitionPetitioner,
 )
+
+if TYPE_CHECKING:
+    from xinfang.detection.services import Detection
 
 # 条例第二十二条 (信访部门 decides within 15 days of receipt) and 第二十三条 (a receiving organ
 # tells the petitioner within 15 days whether it accepts): the first deadline of every item.
@@ -64,8 +70,11 @@ def _petitioner_for(item: PetitionerInput) -> Petitioner:
 def petition_register(*, data: PetitionInput, actor: User, submission_key: str | None = None) -> Petition:
     """登记 (条例第十九条): record one item of any channel with its case number and first deadline.
 
-    All or nothing: the petition, its petitioners, attachments, the case event and the audit entry
-    are written in one transaction. A repeated ``submission_key`` raises DuplicateSubmission."""
+    All or nothing: the petition, its petitioners, attachments, the case event, the audit entry and
+    what detection finds (``detection.services.on_registered``: a shared 身份证号 flagged, 越级
+    marked, 信访并行 linked, 第十九条第三款 / 第三十六条 refusals proposed) are written in one
+    transaction. The outcome is on ``petition.detection`` for the caller to show. A repeated
+    ``submission_key`` raises DuplicateSubmission."""
     if submission_key:
         earlier = (
             Petition.objects.filter(submission_key=submission_key).values_list("pk", "case_number").first()
@@ -75,6 +84,7 @@ def petition_register(*, data: PetitionInput, actor: User, submission_key: str |
     try:
         with transaction.atomic():
             petition = _create(data=data, actor=actor, submission_key=submission_key or None)
+            petition.detection = _detect(petition=petition, actor=actor)
     except IntegrityError:
         earlier = (
             Petition.objects.filter(submission_key=submission_key).values_list("pk", "case_number").first()
@@ -83,6 +93,14 @@ def petition_register(*, data: PetitionInput, actor: User, submission_key: str |
             raise DuplicateSubmission(earlier[1], earlier[0]) from None
         raise
     return petition
+
+
+def _detect(*, petition: Petition, actor: User) -> Detection:
+    # Imported here: detection reads petitions (models, selectors), so a module-level import would
+    # be circular.
+    from xinfang.detection.services import on_registered
+
+    return on_registered(petition=petition, actor=actor)
 
 
 def _create(*, data: PetitionInput, actor: User, submission_key: str | None) -> Petition:
@@ -139,3 +157,28 @@ def _create(*, data: PetitionInput, actor: User, submission_key: str | None) -> 
         detail={"case_number": petition.case_number, "channel": petition.channel},
     )
     return petition
+
+
+def petitions_reindex_traditional(*, chunk: int = 2000) -> int:
+    """Rebuild the stored keyword-index words (``search_text``) of petitions whose title or content
+    has traditional characters, written before the index stored simplified ones. Idempotent; the
+    database's keyword index follows ``search_text`` (triggers / expression index). Returns the
+    number of petitions rewritten."""
+    changed = 0
+    last = 0
+    while True:
+        rows = list(
+            Petition.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "title", "content", "search_text")[:chunk]
+        )
+        if not rows:
+            return changed
+        last = rows[-1][0]
+        for pk, title, content, stored in rows:
+            if to_simplified(title) == title and to_simplified(content) == content:
+                continue
+            words = index_tokens(title, content)
+            if words != stored:
+                Petition.objects.filter(pk=pk).update(search_text=words)
+                changed += 1

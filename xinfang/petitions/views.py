@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from xinfang.audit.services import audit_personal_data_view, audit_record, client_ip
 from xinfang.cases.states import Status
+from xinfang.detection.panels import IntakeCheck, audit_people, intake_check
 from xinfang.orgs.models import User
 from xinfang.petitions import exports
 from xinfang.petitions.forms import (
@@ -205,6 +206,8 @@ def register(request: HttpRequest, channel: str) -> HttpResponse:
     key = clean_submission_key(form.submission_key)
     if key is None:  # a tampered form: the re-rendered one carries a fresh key
         form.submission_key = new_submission_key()
+    if request.POST.get("action") == "check":
+        return _render_register(request, form, check=_intake_check(request, form))
     uploads = uploads_from(request.FILES.getlist("attachments"))
     try:
         data = validate_registration(form.raw(), actor=user, uploads=uploads)
@@ -224,11 +227,70 @@ def register(request: HttpRequest, channel: str) -> HttpResponse:
         request,
         _("The petition was registered as case %(case_number)s.") % {"case_number": petition.case_number},
     )
+    for level, text in _detection_messages(petition):
+        messages.add_message(request, level, text)
     return redirect("petitions:detail", petition_id=petition.pk)
 
 
-def _render_register(request: HttpRequest, form: RegistrationForm, *, status: int = 200) -> HttpResponse:
+def _intake_check(request: HttpRequest, form: RegistrationForm) -> IntakeCheck:
+    """The panel before saving: who the petitioners may be, and the likely earlier matters. Reads
+    only; showing the people found is audited."""
+    user = _user(request)
+    values = form.values
+    found = intake_check(
+        user,
+        title=values.get("title", ""),
+        content=values.get("content", ""),
+        petitioners=[row.as_input() for row in form.rows if not row.is_blank],
+        complained_unit=values.get("complained_unit", ""),
+        category=values.get("category", ""),
+        region=values.get("region_code", ""),
+    )
+    audit_people(user=user, people=found.people, petition=None, ip=client_ip(request), via="intake_check")
+    return found
+
+
+def _detection_messages(petition: Petition) -> list[tuple[int, str]]:
+    """What detection did or proposes at registration, for the clerk to see after saving."""
+    found = petition.detection
+    if found is None:
+        return []
+    out: list[tuple[int, str]] = []
+    if found.parallel_of is not None and petition.parallel_of is not None:
+        out.append(
+            (
+                messages.INFO,
+                _("Linked as a parallel petition (the same matter by letter and by visit) to case %(case)s.")
+                % {"case": petition.parallel_of.case_number},
+            )
+        )
+    if found.skip_level:
+        out.append((messages.WARNING, _("Marked as a level-skipping visit (Regulation art. 20).")))
+    if found.reviews:
+        out.append(
+            (
+                messages.WARNING,
+                _(
+                    "An ID card number of this petition is recorded under different names; a review was opened."
+                ),
+            )
+        )
+    for proposal in found.proposals:
+        out.append(
+            (
+                messages.WARNING,
+                _("Proposed refusal: %(reason)s Confirm it below if it is right.")
+                % {"reason": proposal.reason},
+            )
+        )
+    return out
+
+
+def _render_register(
+    request: HttpRequest, form: RegistrationForm, *, status: int = 200, check: IntakeCheck | None = None
+) -> HttpResponse:
     context = {
+        "check": check,
         "form": form,
         "channel_label": Channel(form.channel).label,
         "category_groups": category_groups(),

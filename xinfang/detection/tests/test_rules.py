@@ -19,6 +19,10 @@ def _set(p: Petition, **fields) -> Petition:
 def test_rule_parallel(world):
     letter = petition(world.clerk)
     visit = petition(world.clerk, LAND_AGAIN, channel="visit", visit_level="local")
+    # registration ran the rule: the visit is linked to the letter
+    assert visit.detection is not None and visit.detection.parallel_of == letter.pk
+    assert Petition.objects.get(pk=visit.pk).parallel_of == letter
+    _set(visit, parallel_of=None)
     found = rules.rule_parallel(visit, user=world.clerk)
     assert found is not None and found.petition == letter
     done = services.on_registered(petition=visit, actor=world.clerk)

@@ -69,7 +69,8 @@ def test_it_indexes_only_the_start_of_a_very_long_text():
 def test_it_indexes_mixed_traditional_and_simplified_text():
     words = _words(index_tokens("徵地補償款未足额发放，幹部作風問題"))
     assert "发放" in words
-    assert "作風" in words
+    # Indexed as simplified, so a simplified query finds a traditional letter and vice versa.
+    assert "作风" in words and "作風" not in words
 
 
 def test_it_ignores_empty_texts():
