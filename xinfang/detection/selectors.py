@@ -275,6 +275,7 @@ def similar_petitions(
     region: str = "",
     exclude_id: int | None = None,
     limit: int = 10,
+    keywords: bool = True,
 ) -> list[Candidate]:
     """Earlier petitions that may be the same matter, best first, each with its reasons.
 
@@ -316,7 +317,7 @@ def similar_petitions(
         )
     # 3. the rarest words of the text, through the keyword index
     keyword_score: dict[int, float] = defaultdict(float)
-    if query_words:
+    if query_words and keywords:
         for term, ids in _keyword_ids(_rare_terms(query_words, w)).items():
             for pk in ids:
                 keyword_score[pk] += table.weight(term)
@@ -401,8 +402,9 @@ def similar_petitions(
     return out[:limit]
 
 
-def similar_to(user: User, petition: Petition, *, limit: int = 10) -> list[Candidate]:
-    """``similar_petitions`` for a stored petition (the case page and the API)."""
+def similar_to(user: User, petition: Petition, *, limit: int = 10, keywords: bool = True) -> list[Candidate]:
+    """``similar_petitions`` for a stored petition (the case page and the API). ``keywords=False``
+    compares only within the person's and the unit's blocks (registration's rules, below)."""
     q = query_for(petition)
     return similar_petitions(
         user,
@@ -414,4 +416,5 @@ def similar_to(user: User, petition: Petition, *, limit: int = 10) -> list[Candi
         region=q.region,
         exclude_id=petition.pk,
         limit=limit,
+        keywords=keywords,
     )
