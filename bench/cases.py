@@ -3,16 +3,19 @@
 - ``lifecycles_per_s``: full lifecycles through the API in-process (Django test Client, no HTTP
   server): register → transfer → accept → reply → deliver → close.
 - ``sweep``: ``xinfang sweep`` over the whole table, first run (raises warnings and 督办) and second
-  run (idempotent, nothing to do).
+  run (idempotent: nothing to flag; it numbers the next 500 督办单 documents of the backlog). Wall
+  and CPU seconds: the machine is shared, so the CPU figure is the steadier one.
 - ``notice``: generating a notice's DOCX and PDF from its frozen text, p50/p95.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import tempfile
 import time
+from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -54,8 +57,15 @@ def lifecycles(n: int = 200) -> dict[str, Any]:
     h_clerk = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=clerk)}"}
     h_handler = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=handler)}"}
 
+    wall: dict[str, float] = defaultdict(float)
+    cpu: dict[str, float] = defaultdict(float)
+
     def post(path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        step = path.rsplit("/", 1)[-1] if "/cases/" in path else "register"
+        started_wall, started_cpu = time.perf_counter(), time.process_time()
         response = client.post(path, json.dumps(body), content_type="application/json", **headers)
+        wall[step] += time.perf_counter() - started_wall
+        cpu[step] += time.process_time() - started_cpu
         assert response.status_code in (200, 201), (path, response.content[:300])
         return json.loads(response.content)
 
@@ -100,6 +110,12 @@ def lifecycles(n: int = 200) -> dict[str, Any]:
         "seconds": round(elapsed, 2),
         "lifecycles_per_s": round(n / elapsed, 1),
         "requests_per_lifecycle": 6,
+        "cpu_ms_per_lifecycle": round(sum(cpu.values()) / n * 1000, 1),
+        "ms_per_request": {
+            step: {"wall": round(wall[step] / n * 1000, 1), "cpu": round(cpu[step] / n * 1000, 1)}
+            for step in wall
+        },
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "how": "in-process Django test Client, one thread",
     }
 
@@ -107,19 +123,22 @@ def lifecycles(n: int = 200) -> dict[str, Any]:
 def sweep_figures(today: date | None = None) -> dict[str, Any]:
     total = Petition.objects.count()
     open_cases = Petition.objects.filter(is_open=True).count()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     first = sweep(today=today)
-    first_s = time.perf_counter() - started
-    started = time.perf_counter()
+    first_s, first_cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time()
     second = sweep(today=today)
-    second_s = time.perf_counter() - started
+    second_s, second_cpu = time.perf_counter() - started, time.process_time() - cpu
     return {
         "petitions": total,
         "open": open_cases,
         "first_run_s": round(first_s, 2),
+        "first_run_cpu_s": round(first_cpu, 2),
         "first": first.as_dict(),
         "second_run_s": round(second_s, 2),
+        "second_run_cpu_s": round(second_cpu, 2),
         "second": second.as_dict(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -129,15 +148,17 @@ def notice_figures(samples: int = 30) -> dict[str, Any]:
         return {"error": "no notices in the bench database (run lifecycles first)"}
     docx: list[float] = []
     pdf: list[float] = []
+    pdf_cpu: list[float] = []
     render_pdf(notices[0])  # warm the font cache
     for i in range(samples):
         notice = notices[i % len(notices)]
         t = time.perf_counter()
         render_docx(notice)
         docx.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         render_pdf(notice)
         pdf.append(time.perf_counter() - t)
+        pdf_cpu.append(time.process_time() - c)
     return {
         "samples": samples,
         "docx_p50_ms": _p(docx, 0.5),
@@ -145,4 +166,7 @@ def notice_figures(samples: int = 30) -> dict[str, Any]:
         "pdf_p50_ms": _p(pdf, 0.5),
         "pdf_p95_ms": _p(pdf, 0.95),
         "pdf_mean_ms": round(statistics.mean(pdf) * 1000, 2),
+        "pdf_cpu_p50_ms": _p(pdf_cpu, 0.5),
+        "pdf_cpu_p95_ms": _p(pdf_cpu, 0.95),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }

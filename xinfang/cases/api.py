@@ -18,7 +18,7 @@ from xinfang.api.core import ERROR_RESPONSES, ApiError, api, error_response
 from xinfang.cases import services as cs
 from xinfang.cases.calendar import unknown_year_warning
 from xinfang.cases.models import Notice, Supervision
-from xinfang.cases.notices import notice_response
+from xinfang.cases.notices import case_supervision_notices_issue, notice_response
 from xinfang.cases.states import Status, actions_from
 from xinfang.orgs.models import Unit, User
 from xinfang.petitions.models import Petition
@@ -172,13 +172,16 @@ def case_state(petition: Petition) -> dict[str, Any]:
 
 
 def _ok(petition: Petition) -> dict[str, Any]:
-    petition.refresh_from_db()
-    return case_state(petition)
+    """The state after an action: the case as stored, with both units, in one query."""
+    fresh = Petition.objects.select_related("registering_unit", "handling_unit").get(pk=petition.pk)
+    return case_state(fresh)
 
 
 @router.get("/cases/{case_id}", response=RESPONSES, summary="Case state, due dates and documents")
 def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    return case_state(access_petition(_user(request), case_id))
+    petition = access_petition(_user(request), case_id)
+    case_supervision_notices_issue(petition)
+    return case_state(petition)
 
 
 class TransferIn(Schema):

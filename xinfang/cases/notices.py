@@ -8,18 +8,21 @@ notice is never silently regenerated differently, even after the template is edi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import threading
 from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
-from django.template import Context, Template
+from django.db.models import CharField, Exists, Max, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.template import Context, Engine, Template
 from django.utils import timezone
 
-from xinfang.cases.models import ACTIVE_ASSIGNMENT, Notice, NoticeKind, NoticeTemplate
+from xinfang.cases.models import ACTIVE_ASSIGNMENT, Notice, NoticeKind, NoticeTemplate, Supervision
 from xinfang.orgs.models import Unit, User
 from xinfang.petitions.models import Petition
 
@@ -142,23 +145,33 @@ def ensure_templates() -> None:
 
 
 def _context(petition: Petition, extra: dict[str, Any]) -> dict[str, Any]:
-    names = "、".join(link.petitioner.name for link in petition.links.select_related("petitioner"))
-    assignments = list(
-        petition.assignments.filter(status__in=ACTIVE_ASSIGNMENT)
-        .select_related("unit")
-        .order_by("-is_lead", "id")
-    )
-    for a in assignments:
-        a.due_text = cn_date(a.due_at) or cn_date(a.ack_due)  # type: ignore[attr-defined]
+    """The names a template may use. Petitioners and assignments cost a query each, so they are
+    callables that the template engine calls only when the template names them (a 督办单 does not)."""
+
+    @functools.cache
+    def names() -> str:
+        return "、".join(link.petitioner.name for link in petition.links.select_related("petitioner"))
+
+    @functools.cache
+    def assignments() -> list[Any]:
+        rows = list(
+            petition.assignments.filter(status__in=ACTIVE_ASSIGNMENT)
+            .select_related("unit")
+            .order_by("-is_lead", "id")
+        )
+        for a in rows:
+            a.due_text = cn_date(a.due_at) or cn_date(a.ack_due)  # type: ignore[attr-defined]
+        return rows
+
     context: dict[str, Any] = {
         "petition": petition,
-        "petitioners": names or "信访人",
-        "petitioners_or_anonymous": names or "匿名信访人",
+        "petitioners": lambda: names() or "信访人",
+        "petitioners_or_anonymous": lambda: names() or "匿名信访人",
         "received": cn_date(petition.received_at),
         "accepted": cn_date(petition.accepted_on),
-        "channel": petition.get_channel_display(),
+        "channel": petition.get_channel_display,
         "assignments": assignments,
-        "units": "、".join(a.unit.name for a in assignments),
+        "units": lambda: "、".join(a.unit.name for a in assignments()),
         "petition_unit_above": "上一级行政机关",
     }
     for key, value in extra.items():
@@ -168,8 +181,39 @@ def _context(petition: Petition, extra: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
-def _render(template: NoticeTemplate, context: dict[str, Any]) -> str:
-    return Template(template.body).render(Context(context, autoescape=False)).strip()
+# Notice bodies use the built-in tags and filters (if, for, date …) and i18n. A bare engine instead
+# of the project's: the project's imports every app's template libraries on first use, which costs
+# a command such as ``xinfang sweep`` most of a second.
+_ENGINE = Engine(libraries={"i18n": "django.templatetags.i18n", "l10n": "django.templatetags.l10n"})
+
+
+def _compile(body: str) -> Template:
+    return _ENGINE.from_string(body)
+
+
+def _render(template: Template, context: dict[str, Any]) -> str:
+    return template.render(Context(context, autoescape=False)).strip()
+
+
+def _next_seq(unit: Unit, kind: str, year: int) -> int:
+    return (Notice.objects.filter(unit=unit, kind=kind, year=year).aggregate(m=Max("seq"))["m"] or 0) + 1
+
+
+def _numbered(
+    *, template: NoticeTemplate, text: str, petition: Petition, source: str, unit: Unit, year: int, seq: int
+) -> Notice:
+    frozen = f"{template.title}\n{text}"
+    return Notice(
+        petition=petition,
+        kind=template.kind,
+        unit=unit,
+        year=year,
+        seq=seq,
+        source=source,
+        number=f"{unit.name}{template.number_prefix}〔{year}〕{seq}号",
+        text=frozen,
+        sha256=hashlib.sha256(frozen.encode()).hexdigest(),
+    )
 
 
 def notice_issue(
@@ -180,27 +224,99 @@ def notice_issue(
     if existing is not None:
         return existing
     template = notice_template(kind)
-    text = _render(template, _context(petition, extra))
+    text = _render(_compile(template.body), _context(petition, extra))
     year = timezone.localdate().year
     for _attempt in range(5):
-        seq = (Notice.objects.filter(unit=unit, kind=kind, year=year).aggregate(m=Max("seq"))["m"] or 0) + 1
+        seq = _next_seq(unit, kind, year)
+        notice = _numbered(
+            template=template, text=text, petition=petition, source=source, unit=unit, year=year, seq=seq
+        )
+        notice.created_by = actor
         try:
             with transaction.atomic():
-                return Notice.objects.create(
-                    petition=petition,
-                    kind=kind,
-                    unit=unit,
-                    year=year,
-                    seq=seq,
-                    source=source,
-                    number=f"{unit.name}{template.number_prefix}〔{year}〕{seq}号",
-                    text=f"{template.title}\n{text}",
-                    sha256=hashlib.sha256(f"{template.title}\n{text}".encode()).hexdigest(),
-                    created_by=actor,
-                )
+                notice.save(force_insert=True)
+                return notice
         except IntegrityError:
             continue
     raise RuntimeError("could not allocate a notice number")
+
+
+def pending_supervisions(supervisions: QuerySet[Supervision], limit: int | None = None) -> list[Supervision]:
+    """Automatic 督办单 whose notice (文号 and frozen text) is not issued yet, oldest first. The ids
+    come first, in id order, so that a limited scan stops early; then those rows with their case
+    and units."""
+    issued = Notice.objects.filter(
+        petition=OuterRef("petition"), kind=NoticeKind.SUPERVISION, source=OuterRef("notice_source")
+    )
+    ids = (
+        supervisions.filter(automatic=True)
+        .annotate(notice_source=Concat(Value("supervision:"), Cast("pk", CharField())))
+        .exclude(Exists(issued))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    chosen = list(ids[:limit] if limit is not None else ids)
+    return list(
+        Supervision.objects.filter(pk__in=chosen)
+        .select_related("petition", "unit", "issued_from")
+        .order_by("pk")
+    )
+
+
+def supervision_notices_issue(supervisions: list[Supervision]) -> int:
+    """Issue the 督办单 of automatic supervisions. The sweep raises them in bulk and leaves the
+    notices to this: its later runs drain the backlog, and opening a case issues its own at once.
+    The text comes from the supervision, which never changes, so issuing late changes nothing."""
+    if not supervisions:
+        return 0
+    template = notice_template(NoticeKind.SUPERVISION)
+    compiled = _compile(template.body)
+    year = timezone.localdate().year
+    by_unit: dict[int, list[Supervision]] = {}
+    for supervision in supervisions:
+        by_unit.setdefault(supervision.issued_from_id, []).append(supervision)
+    for group in by_unit.values():
+        _issue_consecutive(group, template, compiled, year)
+    return len(supervisions)
+
+
+def case_supervision_notices_issue(petition: Petition) -> None:
+    """Before a case's documents are listed: the 督办单 the sweep has not numbered yet."""
+    supervision_notices_issue(pending_supervisions(petition.supervisions.all()))
+
+
+def _issue_consecutive(
+    group: list[Supervision], template: NoticeTemplate, compiled: Template, year: int
+) -> None:
+    """One issuing unit's 督办单, numbered consecutively in one statement; if another process
+    numbered or issued one meanwhile, one by one (``notice_issue`` retries and skips issued ones)."""
+    unit = group[0].issued_from
+    try:
+        with transaction.atomic():
+            seq = _next_seq(unit, NoticeKind.SUPERVISION, year)
+            Notice.objects.bulk_create(
+                _numbered(
+                    template=template,
+                    text=_render(compiled, _context(s.petition, {"supervision": s})),
+                    petition=s.petition,
+                    source=f"supervision:{s.pk}",
+                    unit=unit,
+                    year=year,
+                    seq=seq + i,
+                )
+                for i, s in enumerate(group)
+            )
+    except IntegrityError:
+        for s in group:
+            with transaction.atomic():
+                notice_issue(
+                    petition=s.petition,
+                    kind=NoticeKind.SUPERVISION,
+                    source=f"supervision:{s.pk}",
+                    unit=unit,
+                    actor=None,
+                    extra={"supervision": s},
+                )
 
 
 def _lines(notice: Notice) -> tuple[str, list[str]]:
@@ -238,23 +354,47 @@ def render_docx(notice: Notice) -> bytes:
     return out.getvalue()
 
 
+PDF_CSS = (
+    "@page { size: A4; margin: 3.7cm 2.6cm 3.5cm 2.8cm; }"
+    f" body {{ font-family: '{FONT_FAMILY}'; font-size: 15pt; line-height: 1.8; }}"
+    " h1 { text-align: center; font-size: 22pt; margin: 0; }"
+    " .no { text-align: center; margin-bottom: 1em; } p { margin: 0; text-indent: 2em; }"
+    " .sign { text-align: right; margin-top: 2em; text-indent: 0; }"
+)
+
+_pdf_local = threading.local()
+
+
+def _pdf_setup() -> tuple[Any, Any]:
+    """The font configuration and parsed style sheet, built once per thread: building them (and
+    fontconfig's first lookup of the CJK fonts) costs more than rendering a page. Pango objects
+    are not shared across threads, hence thread-local rather than module-global."""
+    setup = getattr(_pdf_local, "setup", None)
+    if setup is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        font_config = FontConfiguration()
+        setup = (font_config, CSS(string=PDF_CSS, font_config=font_config))
+        _pdf_local.setup = setup
+    return setup
+
+
 def render_pdf(notice: Notice) -> bytes:
+    """A4, Noto Serif CJK SC embedded (subset to the glyphs used, so the file stays small)."""
     from django.utils.html import escape
     from weasyprint import HTML
 
+    font_config, stylesheet = _pdf_setup()
     title, body = _lines(notice)
     paragraphs = "".join(f"<p>{escape(line)}</p>" for line in body)
     html = (
-        "<html lang='zh-Hans'><head><meta charset='utf-8'><style>"
-        f"@page {{ size: A4; margin: 3.7cm 2.6cm 3.5cm 2.8cm; }} body {{ font-family: '{FONT_FAMILY}'; font-size: 15pt;"
-        " line-height: 1.8; }} h1 { text-align: center; font-size: 22pt; margin: 0; }"
-        " .no { text-align: center; margin-bottom: 1em; } p { margin: 0; text-indent: 2em; }"
-        " .sign { text-align: right; margin-top: 2em; text-indent: 0; }</style></head><body>"
+        "<html lang='zh-Hans'><head><meta charset='utf-8'></head><body>"
         f"<h1>{escape(title)}</h1><div class='no'>{escape(notice.number)}</div>{paragraphs}"
         f"<p class='sign'>{escape(notice.unit.name)}<br>{cn_date(timezone.localtime(notice.created_at).date())}</p>"
         "</body></html>"
     )
-    return HTML(string=html).write_pdf()
+    return bytes(HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=font_config))
 
 
 def notice_file(notice: Notice, fmt: str) -> bytes:

@@ -125,7 +125,10 @@ def _move(
     )
     if updated != 1:
         raise Conflict
-    petition.refresh_from_db()
+    # The compare-and-swap succeeded, so the row is our copy plus exactly these changes.
+    for name, value in fields.items():
+        setattr(petition, name, value)
+    petition.status, petition.is_open, petition.version = new, new in OPEN_STATES, petition.version + 1
     CaseEvent.objects.create(
         petition=petition,
         action=action,
@@ -1102,41 +1105,27 @@ def supervision_reply(*, supervision: Supervision, actor: User, text: str) -> Su
     return supervision
 
 
-def supervision_for_overdue(petition: Petition, bureau: Unit, unit: Unit) -> Supervision | None:
-    """The automatic 督办单 for a missed deadline (XF-DL-03); at most one per missed deadline."""
-    try:
-        with transaction.atomic():
-            supervision = Supervision.objects.create(
-                petition=petition,
-                unit=unit,
-                issued_from=bureau,
-                issued_by=None,
-                automatic=True,
-                missed_due=petition.due_at,
-                level=_escalated_level(petition, unit.pk),
-                reason=_("The deadline of %(date)s has passed without the case being handled (超期).")
-                % {"date": petition.due_at.isoformat() if petition.due_at else ""},
-                issued_on=today(),
-                reply_due=due(today(), SUPERVISION_REPLY_DAYS),
-            )
-    except IntegrityError:
-        return None
-    _record_supervision(petition, supervision, None)
-    return supervision
-
-
-def overseeing_bureau(unit: Unit) -> Unit:
-    """The 信访部门 that supervises ``unit``: the bureau under the nearest people's government above
-    it (or the unit itself when none is found)."""
-    ancestors = {u.pk: u for u in Unit.objects.filter(pk__in=unit.ancestor_ids)}
-    for pk in reversed(unit.ancestor_ids):
-        area = ancestors[pk]
-        bureau = Unit.objects.filter(parent=area, kind=UnitKind.BUREAU, is_active=True).first()
-        if bureau is not None:
-            return bureau
-        if area.kind == UnitKind.BUREAU:
-            return area
-    return unit
+def overseeing_bureaus() -> dict[int, int]:
+    """Unit id → id of the 信访部门 that supervises it: the bureau under the nearest people's
+    government above it (or the unit itself when none is found). All units in one query, so the
+    sweep can address thousands of 督办单 without a lookup per case."""
+    units = list(Unit.objects.order_by("path").values("pk", "parent_id", "kind", "is_active", "path"))
+    bureau_below: dict[int, int] = {}  # area id → its first active bureau
+    for u in units:
+        if u["kind"] == UnitKind.BUREAU and u["is_active"] and u["parent_id"] is not None:
+            bureau_below.setdefault(u["parent_id"], u["pk"])
+    kinds = {u["pk"]: u["kind"] for u in units}
+    result: dict[int, int] = {}
+    for u in units:
+        result[u["pk"]] = u["pk"]
+        for area in reversed([int(part) for part in u["path"].strip("/").split("/") if part]):
+            if area in bureau_below:
+                result[u["pk"]] = bureau_below[area]
+                break
+            if kinds.get(area) == UnitKind.BUREAU:
+                result[u["pk"]] = area
+                break
+    return result
 
 
 def events_of(petition: Petition) -> list[CaseEvent]:

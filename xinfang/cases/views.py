@@ -36,7 +36,7 @@ from xinfang.cases.models import (
     Supervision,
     SupervisionLevel,
 )
-from xinfang.cases.notices import notice_response
+from xinfang.cases.notices import case_supervision_notices_issue, notice_response
 from xinfang.cases.states import Status, actions_from
 from xinfang.orgs.models import Unit, User
 from xinfang.orgs.selectors import scope_unit_ids
@@ -231,6 +231,7 @@ def _visible_actions(petition: Petition) -> list[str]:
 
 
 def _context(request: HttpRequest, petition: Petition, **extra: Any) -> dict[str, Any]:
+    case_supervision_notices_issue(petition)
     return {
         "p": petition,
         "actions": _visible_actions(petition),

@@ -144,3 +144,32 @@ def test_a_leader_approves_an_extension(call, world):
     status, state = call(head, "post", f"{case}/extension", {"approve": True})
     assert status == 200 and state["extensions"][0]["status"] == "approved"
     assert state["due_at"] == state["extensions"][0]["new_due"]
+
+
+def test_each_lifecycle_action_answers_in_a_bounded_number_of_queries(call, world, settings, tmp_path):
+    # Budget per request: auth (token read + last-used refresh), access, the transition with its
+    # event, audit entry and notice, and the state in the answer (the case with its units in one
+    # query, then one query per list). More means something is read again or row by row.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MEDIA_ROOT = tmp_path
+    status, created = call(world.clerk, "post", "/api/v1/petitions", registration())
+    case = f"/api/v1/cases/{created['id']}"
+    call(world.township_handler, "get", case)  # the handler's token exists before counting
+    budget = {"transfer": 21, "accept": 30, "reply": 30, "deliver": 18, "close": 16}
+    steps = [
+        (world.clerk, "transfer", {"unit": world.township.code}),
+        (world.township_handler, "accept", {"route": "petition"}),
+        (world.township_handler, "reply", _decision()),
+        (world.township_handler, "deliver", {}),
+        (world.township_handler, "close", {"reason": "满意"}),
+    ]
+    used = {}
+    for user, action, body in steps:
+        with CaptureQueriesContext(connection) as queries:
+            status, state = call(user, "post", f"{case}/{action}", body)
+        assert status == 200, state
+        used[action] = len(queries)
+    assert state["status"] == "closed"
+    assert {a: n for a, n in used.items() if n > budget[a]} == {}, used

@@ -297,6 +297,24 @@ def test_it_renders_the_pdf_with_the_title_number_and_case_number(world, clock, 
     assert "城关镇人民政府" in text
 
 
+def test_it_embeds_the_chinese_fonts_in_the_pdf_title_in_bold(world, clock, tmp_path):
+    # The PDF must show the same on a machine without Noto CJK: every font is embedded (a subset),
+    # and the title is set in the bold face, as the style sheet asks.
+    executable = shutil.which("pdffonts")
+    if executable is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    p = b.accepted(world)
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(notice_file(Notice.objects.get(petition=p, kind=NoticeKind.ACCEPTANCE), "pdf"))
+    out = subprocess.run(  # noqa: S603 - fixed argument list
+        [executable, str(path)], capture_output=True, check=True
+    ).stdout.decode()
+    fonts = out.splitlines()[2:]
+    names = sorted(line.split()[0].partition("+")[2] for line in fonts)
+    assert names == ["Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold"]
+    assert all(line.split()[-5] == "yes" for line in fonts)  # the "emb" column
+
+
 def test_it_renders_the_docx_with_the_title_number_and_case_number(world, clock):
     p = b.replied(world)
     notice = Notice.objects.get(petition=p, kind=NoticeKind.OPINION)
