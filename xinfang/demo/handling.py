@@ -152,7 +152,7 @@ class Simulation:
         if clerk is None:
             return
         received = petition.received_at
-        if (self.today - received).days < 2:
+        if (self.today - received).days < 4:
             return  # still with the registering clerk
         roll = self.rng.random()
         if petition.request_class == RequestClass.SUGGESTION and roll < 0.6:
@@ -185,12 +185,10 @@ class Simulation:
         if accepted is None:
             return
         if self.rng.random() < 0.03:
-            with clock(accepted):
-                cs.case_object(
-                    petition=petition, actor=handler, reason="该事项不属于本单位职责范围，请另行转送"
-                )
-            self.result.steps += 1
-            return
+            accepted = self._objection(petition, clerk, handler, sent)
+            if accepted is None:
+                return
+            petition.refresh_from_db()
         route = {
             RequestClass.SUGGESTION: Route.SUGGESTION,
             RequestClass.ACCUSATION: Route.ACCUSATION,
@@ -199,6 +197,28 @@ class Simulation:
             petition = cs.case_accept(petition=petition, actor=handler, route=route, accepted_on=accepted)
         self.result.steps += 1
         self._handle(petition, handler, accepted)
+
+    def _objection(self, petition: Petition, clerk: User, handler: User, sent: date) -> date | None:
+        """异议 within 5 working days (条例第二十三条); the bureau refuses it after checking the unit's
+        duties, and the unit then accepts. Returns the day of acceptance, if it has come."""
+        objected = self._later(sent, 1, 3)
+        if objected is None:
+            return None
+        with clock(objected):
+            cs.case_object(petition=petition, actor=handler, reason="该事项不属于本单位职责范围，请另行转送")
+        self.result.steps += 1
+        decided = self._later(objected, 1, 4)
+        if decided is None:
+            return None
+        with clock(decided):
+            cs.case_decide_objection(
+                petition=petition,
+                actor=clerk,
+                approve=False,
+                reason="经核实，该事项属于你单位职责范围，请依法办理",
+            )
+        self.result.steps += 1
+        return self._later(decided, 1, 3)
 
     def _handle(self, petition: Petition, handler: User, accepted: date) -> None:
         rng = self.rng
