@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.petitions.models import Category, Channel
 from xinfang.stats import metrics as mx
+from xinfang.stats import rollups
 from xinfang.stats.filters import Filters
 from xinfang.stats.periods import Period
 from xinfang.stats.selectors import UnitTree, by_child_unit, compute, month_range, single
@@ -44,7 +45,13 @@ def _drill(filters: Filters, metric: str, part: str = "num", **extra: Any) -> st
 def dashboard_data(filters: Filters) -> dict[str, Any]:
     cfg = mx.config()
     period, scope = filters.period, filters.scope
-    common: dict[str, Any] = {"scope": scope, "cfg": cfg, "filters": filters.as_metric_filters()}
+    rollups.refresh()  # once for every figure below
+    common: dict[str, Any] = {
+        "scope": scope,
+        "cfg": cfg,
+        "filters": filters.as_metric_filters(),
+        "refresh": False,
+    }
     tree = UnitTree.load(scope.unit) if scope.subtree else None
     population = tree.population(scope.unit.pk) if tree else scope.unit.population
 
@@ -101,13 +108,13 @@ def dashboard_data(filters: Filters) -> dict[str, Any]:
     if tree is not None:
         by_unit = by_child_unit(
             compute(
-                ["total_batches", "total_persons", "done_rate"], period=period, split=("unit",), **common
+                ["total_batches", "total_persons", "done_rate"], period=period, split=("child",), **common
             ),
             tree,
             scope.unit.pk,
         )
         overdue = by_child_unit(
-            compute(["overdue_items"], period=None, split=("unit",), **common), tree, scope.unit.pk
+            compute(["overdue_items"], period=None, split=("child",), **common), tree, scope.unit.pk
         )
         codes_by_id = tree.codes
         for (uid,), values in sorted(by_unit.items(), key=lambda kv: -kv[1]["total_batches"].num):

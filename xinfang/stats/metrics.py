@@ -29,6 +29,7 @@ from xinfang.cases.models import (
     Decision,
     DecisionKind,
     Evaluation,
+    EvaluationTarget,
     ReviewRequest,
     Supervision,
 )
@@ -144,15 +145,55 @@ def _visit(cfg: dict[str, Any]) -> Q:
     return Q(channel=Channel.VISIT)
 
 
-def _later_repeat() -> Q:
-    """Someone petitioned again on this matter after it (a 重信重访 linked by detection).
-    Non-correlated ``IN`` subqueries: evaluated once per query, not once per row."""
+# Facts recorded in other tables. Each has two forms: on the petition table a non-correlated ``IN``
+# subquery (evaluated once per query, not once per row), and on the rollups (``cfg[ROLLUP]``, set by
+# the engine) a column that ``stats.rollups`` fills from the same tables. The exactness tests
+# compare the two.
+ROLLUP = "_rollup"
+
+
+def _later_repeat(cfg: dict[str, Any]) -> Q:
+    """Someone petitioned again on this matter after it (a 重信重访 linked by detection)."""
+    if cfg.get(ROLLUP):
+        return Q(has_later_repeat=True)
     return Q(pk__in=Petition.objects.filter(repeat_of__isnull=False).values("repeat_of_id"))
 
 
-def _missed_deadline() -> Q:
+def _missed_deadline(cfg: dict[str, Any]) -> Q:
     """The sweep raised an automatic 督办单 because a deadline passed (cases.sweep)."""
+    if cfg.get(ROLLUP):
+        return Q(missed_deadline=True)
     return Q(pk__in=Supervision.objects.filter(automatic=True).values("petition_id"))
+
+
+def _supervised(cfg: dict[str, Any]) -> Q:
+    if cfg.get(ROLLUP):
+        return Q(supervised=True)
+    return Q(pk__in=Supervision.objects.values("petition_id"))
+
+
+def _review_requested(cfg: dict[str, Any]) -> Q:
+    if cfg.get(ROLLUP):
+        return Q(has_review=True)
+    return Q(pk__in=ReviewRequest.objects.values("petition_id"))
+
+
+def _rated_dissatisfied(cfg: dict[str, Any]) -> Q:
+    """Rated 不满意 by the petitioner (of the bureau or of the handling unit)."""
+    if cfg.get(ROLLUP):
+        q = Q()
+        for target in EvaluationTarget.values:
+            q |= Q(**{f"eval_{target}": "dissatisfied"})
+        return q
+    return Q(pk__in=Evaluation.objects.filter(satisfaction="dissatisfied").values("petition_id"))
+
+
+def _parallel(cfg: dict[str, Any]) -> Q:
+    if cfg.get(ROLLUP):
+        return Q(is_parallel=True)
+    return Q(parallel_of__isnull=False) | Q(
+        pk__in=Petition.objects.filter(parallel_of__isnull=False).values("parallel_of_id")
+    )
 
 
 ANSWERED = [
@@ -172,7 +213,7 @@ def _done(cfg: dict[str, Any]) -> Q:
     if means == "closed":
         return Q(status__in=CLOSED)
     if means == "settled":
-        return Q(status__in=CLOSED) & ~_later_repeat()
+        return Q(status__in=CLOSED) & ~_later_repeat(cfg)
     return Q(status__in=ANSWERED)
 
 
@@ -185,6 +226,9 @@ def _first_time(cfg: dict[str, Any]) -> Q:
 
 
 def _evaluated(cfg: dict[str, Any], satisfied: bool = False) -> Q:
+    if cfg.get(ROLLUP):
+        column = f"eval_{cfg['evaluation_target']}"
+        return Q(**{f"{column}__in": cfg["satisfied_levels"]}) if satisfied else ~Q(**{column: ""})
     evaluations = Evaluation.objects.filter(target=cfg["evaluation_target"])
     if satisfied:
         evaluations = evaluations.filter(satisfaction__in=cfg["satisfied_levels"])
@@ -203,7 +247,9 @@ def overdue_q(cfg: dict[str, Any]) -> Q:
     )
 
 
-def _replied() -> Q:
+def _replied(cfg: dict[str, Any]) -> Q:
+    if cfg.get(ROLLUP):
+        return Q(has_opinion=True)
     return Q(pk__in=Decision.objects.filter(kind=DecisionKind.OPINION).values("petition_id"))
 
 
@@ -344,7 +390,7 @@ def _build() -> list[Metric]:
             "supervised_items",
             _("Supervised cases (items)"),
             ITEM,
-            _p(lambda cfg: Q(pk__in=Supervision.objects.values("petition_id"))),
+            _p(_supervised),
             doc="督办: cases with at least one 督办单 (条例第三十八至四十条).",
         ),
         Metric(
@@ -379,8 +425,8 @@ def _build() -> list[Metric]:
             "on_time_reply_rate",
             _("On-time reply rate"),
             ITEM,
-            _p(lambda cfg: _replied() & ~_missed_deadline()),
-            _p(lambda cfg: _replied() | (overdue_q(cfg) & Q(status=Status.ACCEPTED))),
+            _p(lambda cfg: _replied(cfg) & ~_missed_deadline(cfg)),
+            _p(lambda cfg: _replied(cfg) | (overdue_q(cfg) & Q(status=Status.ACCEPTED))),
             doc="按期答复率: matters answered by a 处理意见书 without a missed deadline (no automatic "
             "督办单) / matters answered or overdue in handling. Seed 004 L5 (100%).",
         ),
@@ -388,7 +434,7 @@ def _build() -> list[Metric]:
             "on_time_done_rate",
             _("On-time completion rate"),
             ITEM,
-            _p(lambda cfg: _done(cfg) & ~_missed_deadline()),
+            _p(lambda cfg: _done(cfg) & ~_missed_deadline(cfg)),
             _p(lambda cfg: _done(cfg) | overdue_q(cfg)),
             doc="按期办结率: matters done (done_means) without a missed deadline / matters done or overdue "
             "(条例第三十四条 limits; seed 000 L48).",
@@ -417,12 +463,7 @@ def _build() -> list[Metric]:
             _("Resolved-at-first-handling rate"),
             ITEM,
             _p(
-                lambda cfg: (
-                    _first_time(cfg)
-                    & _done(cfg)
-                    & ~_later_repeat()
-                    & ~Q(pk__in=ReviewRequest.objects.values("petition_id"))
-                ),
+                lambda cfg: _first_time(cfg) & _done(cfg) & ~_later_repeat(cfg) & ~_review_requested(cfg),
                 _first_time_weight,
             ),
             _p(_first_time, _first_time_weight),
@@ -437,7 +478,7 @@ def _build() -> list[Metric]:
                 lambda cfg: (
                     Q(is_repeat=True)
                     if cfg["repeat_rate_mode"] == "share"
-                    else Q(is_repeat=False) & _later_repeat()
+                    else Q(is_repeat=False) & _later_repeat(cfg)
                 )
             ),
             _p(lambda cfg: Q() if cfg["repeat_rate_mode"] == "share" else Q(is_repeat=False)),
@@ -451,8 +492,8 @@ def _build() -> list[Metric]:
             _p(
                 lambda cfg: (
                     Q(channel__in=cfg["settled_channels"], status__in=CLOSED)
-                    & ~_later_repeat()
-                    & ~Q(pk__in=Evaluation.objects.filter(satisfaction="dissatisfied").values("petition_id"))
+                    & ~_later_repeat(cfg)
+                    & ~_rated_dissatisfied(cfg)
                 )
             ),
             _p(lambda cfg: Q(channel__in=cfg["settled_channels"]) & _done_base(cfg)),
@@ -463,7 +504,7 @@ def _build() -> list[Metric]:
             "stop_rate",
             _("Petitioning-stopped rate"),
             ITEM,
-            _p(lambda cfg: _done(cfg) & ~_later_repeat()),
+            _p(lambda cfg: _done(cfg) & ~_later_repeat(cfg)),
             _p(_done),
             doc="停访息诉率: matters done after which nobody petitioned again on them / matters done. "
             "Seed 000 L23.",
@@ -472,7 +513,7 @@ def _build() -> list[Metric]:
             "old_case_resolved_rate",
             _("Long-term petitioner resolution rate"),
             ITEM,
-            _p(lambda cfg: Q(is_repeat=True, is_open=False) & ~_later_repeat()),
+            _p(lambda cfg: Q(is_repeat=True, is_open=False) & ~_later_repeat(cfg)),
             _p(_q(is_repeat=True)),
             doc="老户化解息访率 (proxy): repeat matters closed with no further repeat / repeat matters. "
             "Seed 000 L48 targets ≥85% of 老户 under 包案; the system has no 老户 registry and no 包案 "
@@ -525,12 +566,7 @@ def _build() -> list[Metric]:
             "parallel_share",
             _("Share of parallel petitions"),
             ITEM,
-            _p(
-                lambda cfg: (
-                    Q(parallel_of__isnull=False)
-                    | Q(pk__in=Petition.objects.filter(parallel_of__isnull=False).values("parallel_of_id"))
-                )
-            ),
+            _p(_parallel),
             _p(_all),
             doc="信访并行: items on a matter also raised through another channel / all items. Seed 002 L5 "
             "(≈1/4).",

@@ -16,6 +16,7 @@ from typing import Any
 from xinfang.orgs.models import Unit, UnitKind, UnitLevel
 from xinfang.petitions.models import Channel
 from xinfang.stats import metrics as mx
+from xinfang.stats import rollups
 from xinfang.stats.periods import Period
 from xinfang.stats.selectors import Scope, compute
 
@@ -94,11 +95,10 @@ def statistics_paragraph(
 ) -> str:
     """The paragraph for ``scope`` over ``period``: two queries (this period, the same one last year)."""
     cfg = cfg or mx.config()
-    now = {k: v.num for k, v in compute(KEYS, period=period, scope=scope, cfg=cfg).get((), {}).items()}
-    before = {
-        k: v.num
-        for k, v in compute(KEYS, period=period.previous_year(), scope=scope, cfg=cfg).get((), {}).items()
-    }
+    rollups.refresh()
+    common: dict[str, Any] = {"scope": scope, "cfg": cfg, "refresh": False}
+    now = {k: v.num for k, v in compute(KEYS, period=period, **common).get((), {}).items()}
+    before = {k: v.num for k, v in compute(KEYS, period=period.previous_year(), **common).get((), {}).items()}
     year = comparison_year(period)
     persons_basis = cfg["growth_basis"] == mx.PERSON
     who = we(unit or scope.unit)
