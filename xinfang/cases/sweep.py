@@ -135,7 +135,8 @@ SUPERVISIONS = (
     "  WHEN 0 THEN %s WHEN 1 THEN %s ELSE %s END,"
     " %s || {cn_due} || %s, %s, %s, '' "
     "FROM {pairs} JOIN petitions_petition p ON p.id = CAST(j.value ->> 0 AS BIGINT) "
-    "WHERE p.due_at IS NOT NULL ON CONFLICT DO NOTHING"
+    # In case order, so that the ids (and so the 文号 of the 督办单) follow the cases.
+    "WHERE p.due_at IS NOT NULL ORDER BY p.id ON CONFLICT DO NOTHING"
 )
 OVERDUE_EVENTS = (
     "INSERT INTO cases_caseevent (petition_id, action, old_status, new_status, unit_id, reason, data, at) "
