@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def chinese_afterwards():
+    """A request leaves its language active in the thread; the next tests expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_an_english_browser_still_gets_the_chinese_login_page(client):
