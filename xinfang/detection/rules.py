@@ -93,13 +93,20 @@ def _is_visit(petition: Petition) -> bool:
     return petition.channel == Channel.VISIT
 
 
+def _same_person(e: Earlier) -> bool:
+    """Whether an earlier matter may drive a rule: linked by staff, or the same petitioner's. Similar
+    text alone (the same template letter of another villager, the same unit complained about) is
+    shown to the clerk, but never links or refuses on its own."""
+    return e.linked or (e.candidate is not None and e.candidate.same_person)
+
+
 def rule_parallel(petition: Petition, *, user: User, earlier: list[Earlier] | None = None) -> Earlier | None:
     """信访并行: the same matter raised by letter (or another written channel) and by visit."""
     if petition.parallel_of_id:
         return None
     for e in earlier if earlier is not None else same_matter(petition, user=user):
         other = e.petition
-        if _is_visit(other) == _is_visit(petition) or other.pk == petition.pk:
+        if not _same_person(e) or _is_visit(other) == _is_visit(petition) or other.pk == petition.pk:
             continue
         if abs((petition.received_at - other.received_at).days) <= PARALLEL_WINDOW_DAYS:
             return e
@@ -182,7 +189,7 @@ def rule_accepted_below(
     for e in earlier if earlier is not None else same_matter(petition, user=user):
         other = e.petition
         holder = other.handling_unit or other.registering_unit
-        if other.status not in IN_PROGRESS or holder is None:
+        if not _same_person(e) or other.status not in IN_PROGRESS or holder is None:
             continue
         if _level_index(holder.level) >= here:
             continue
@@ -204,6 +211,8 @@ def rule_concluded(
     """第三十六条: a matter concluded after 复核 is not accepted again on the same facts and reasons."""
     for e in earlier if earlier is not None else same_matter(petition, user=user):
         other = e.petition
+        if not _same_person(e):
+            continue
         if other.status != Status.CONCLUDED and not (
             other.status == Status.ARCHIVED and other.events.filter(action="recheck_decide").exists()
         ):

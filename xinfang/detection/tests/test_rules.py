@@ -120,3 +120,22 @@ def test_it_flags_shared_id_numbers_on_registration(world):
     found = services.on_registered(petition=second, actor=world.clerk)
     assert [r.names for r in found.reviews] == [["张三", "张山峰"]]
     assert LAND
+
+
+def test_the_same_letter_of_another_villager_neither_links_nor_refuses(world):
+    """Similar text alone (another petitioner's letter on the same kind of matter) is shown to the
+    clerk but drives no rule: no 信访并行 link, no 第十九条第三款 or 第三十六条 proposal."""
+    neighbour = person("李四", "43042119851212345", phone="13900001111", address="城关镇西村1组")
+    below = petition(world.clerk)
+    cs.case_transfer(petition=below, actor=world.clerk, unit=world.township)
+    cs.case_accept(petition=below, actor=world.township_handler, route="petition")
+    upward = petition(world.city_clerk, LAND, people=[neighbour])
+    assert rules.rule_accepted_below(upward, user=world.city_clerk) is None
+    visit = petition(world.clerk, LAND, people=[neighbour], channel="visit", visit_level="local")
+    assert Petition.objects.get(pk=visit.pk).parallel_of is None
+    _set(below, status=Status.CONCLUDED, is_open=False)
+    assert rules.rule_concluded(petition(world.clerk, LAND, people=[neighbour]), user=world.clerk) is None
+    # …while the panel still lists the neighbour's letter for the clerk to judge.
+    from xinfang.detection.selectors import similar_to
+
+    assert below.pk in {c.id for c in similar_to(world.clerk, visit)}
