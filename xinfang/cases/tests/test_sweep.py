@@ -72,6 +72,16 @@ def test_the_command_prints_its_counts(world, capsys):
     assert '"overdue": 1' in capsys.readouterr().out
 
 
+def test_the_command_brings_the_statistics_rollups_up_to_date(world, capsys):
+    from xinfang.stats.models import RollupDirty
+
+    _accepted(world)
+    assert RollupDirty.objects.exists()  # the registration noted its day
+    call_command("sweep", "--today", "2024-05-06")
+    assert not RollupDirty.objects.exists()
+    assert '"rollup_days": ' in capsys.readouterr().out
+
+
 # --- the set-based sweep: one 督办单, one event and one audit entry per overdue case ------------
 
 

@@ -1,4 +1,5 @@
-"""``xinfang sweep``: raise 临期/超期 warnings, open automatic 督办, close expired review windows."""
+"""``xinfang sweep``: raise 临期/超期 warnings, open automatic 督办, close expired review windows, and
+bring the statistics rollups up to date (so that the dashboard's readers find nothing to refresh)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.cases.sweep import sweep
+from xinfang.stats.rollups import refresh as refresh_rollups
 
 
 class Command(BaseCommand):
@@ -31,8 +33,15 @@ class Command(BaseCommand):
         while True:
             started = time.monotonic()
             result = sweep(today=today)
+            rollups = refresh_rollups()
             self.stdout.write(
-                json.dumps({**result.as_dict(), "seconds": round(time.monotonic() - started, 3)})
+                json.dumps(
+                    {
+                        **result.as_dict(),
+                        "rollup_days": rollups.get("days", 0),
+                        "seconds": round(time.monotonic() - started, 3),
+                    }
+                )
             )
             if not options["loop"]:
                 return
