@@ -433,3 +433,18 @@ def test_it_lists_the_work_queue_without_a_query_per_row(world, django_assert_nu
         ]
     assert len(rows) == 4
     assert all(len(names) == 2 for *_, names in rows)
+
+
+def test_the_migration_stores_old_dashed_phones_as_digits(world):
+    import importlib
+
+    from django.apps import apps
+
+    from xinfang.petitions.models import Petitioner
+
+    petition = register(world.clerk, petitioners=[{"name": "赵六", "phone": "07391234567"}])
+    Petitioner.objects.filter(name="赵六").update(phone="0739-1234567")  # as stored before
+    module = importlib.import_module("xinfang.petitions.migrations.0009_phones_as_digits")
+    module.phones_as_digits(apps, None)
+    assert Petitioner.objects.get(name="赵六").phone == "07391234567"
+    assert list(search_petitions(world.clerk, "0739-1234567")) == [petition]
