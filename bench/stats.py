@@ -103,7 +103,7 @@ def _refresh_figures(last: Any) -> dict[str, Any]:
     for days in (1, 30):
         RollupDirty.objects.bulk_create([RollupDirty(day=last - timedelta(days=i)) for i in range(days)])
         figures[f"refresh_{days}_day{'s' if days > 1 else ''}_s"] = round(_timed(rollups.refresh), 4)
-    figures["rollup_rows"] = {cube.model.__name__: cube.model.objects.count() for cube in rollups.CUBES}
+    figures["rollup_rows"] = {cube.model.__name__: cube.model.objects.count() for cube in rollups.ALL_CUBES}
     return figures
 
 

@@ -1,7 +1,7 @@
 """Keeps the SQLite triggers of the statistics rollups in place after every ``migrate``.
 
 SQLite rebuilds a table to alter it and loses its triggers (PostgreSQL alters in place). Run from a
-post_migrate hook, this re-creates missing triggers of migrations 0003 and 0005 and, since changes made while
+post_migrate hook, this re-creates missing triggers of migrations 0003, 0005 and 0009 and, since changes made while
 they were missing went unnoticed, marks every rollup stale.
 """
 
@@ -14,7 +14,7 @@ from django.db import connections
 
 
 def _migration() -> Any:
-    return import_module("xinfang.stats.migrations.0005_rollup_deadline_triggers")
+    return import_module("xinfang.stats.migrations.0009_rollup_assignment_triggers")
 
 
 def ensure_rollup_triggers(using: str = "default", **_: Any) -> bool:

@@ -253,6 +253,32 @@ def _replied(cfg: dict[str, Any]) -> Q:
     return Q(pk__in=Decision.objects.filter(kind=DecisionKind.OPINION).values("petition_id"))
 
 
+# Assignment facts (assignment terms). On the assignment rollup (``cfg[ROLLUP]``) they are columns
+# that ``stats.rollups`` computes from the same assignment columns.
+
+
+def _accepted_in_time(cfg: dict[str, Any]) -> Q:
+    """Accepted on or before the 受理告知 deadline (条例第二十三条)."""
+    if cfg.get(ROLLUP):
+        return Q(accepted_in_time=True)
+    return Q(accepted_on__isnull=False, accepted_on__lte=F("ack_due"))
+
+
+def _accepted_or_past_ack_due(cfg: dict[str, Any]) -> Q:
+    """Accepted, or still not accepted once the 受理告知 deadline has passed (the rollup keeps
+    the deadline of the assignments not accepted yet: which have passed depends on today)."""
+    if cfg.get(ROLLUP):
+        return Q(accepted=True) | Q(ack_due__lt=timezone.localdate())
+    return Q(accepted_on__isnull=False) | Q(ack_due__lt=timezone.localdate())
+
+
+def _reported(cfg: dict[str, Any]) -> Q:
+    """The unit sent its 办结报告 (果必报)."""
+    if cfg.get(ROLLUP):
+        return Q(reported=True)
+    return Q(reported_on__isnull=False)
+
+
 def _first_time_weight(cfg: dict[str, Any]) -> str:
     return PERSON if cfg["first_time_basis"] == PERSON else BATCH
 
@@ -412,12 +438,8 @@ def _build() -> list[Metric]:
             "timely_accept_rate",
             _("Timely acceptance rate"),
             ITEM,
-            _a(lambda cfg: Q(is_lead=True, accepted_on__isnull=False, accepted_on__lte=F("ack_due"))),
-            _a(
-                lambda cfg: (
-                    Q(is_lead=True) & (Q(accepted_on__isnull=False) | Q(ack_due__lt=timezone.localdate()))
-                )
-            ),
+            _a(lambda cfg: Q(is_lead=True) & _accepted_in_time(cfg)),
+            _a(lambda cfg: Q(is_lead=True) & _accepted_or_past_ack_due(cfg)),
             doc="及时受理率: lead assignments accepted by their 受理告知 deadline (ack_due, 条例第二十三条) "
             "/ lead assignments accepted or past that deadline. Seed 004 L5 (100%).",
         ),
@@ -540,7 +562,7 @@ def _build() -> list[Metric]:
             "report_rate",
             _("Report-back rate"),
             ITEM,
-            _a(_q(report_required=True, reported_on__isnull=False)),
+            _a(lambda cfg: Q(report_required=True) & _reported(cfg)),
             _a(_q(report_required=True)),
             doc="回复率 (果必报): assignments whose unit sent its 办结报告 / assignments requiring one. "
             "Seed 000 L20 (98% of 1413).",

@@ -289,3 +289,52 @@ class RollupOutcomesMonth(OutcomeColumns):
         verbose_name = _("statistics rollup: outcomes by month")
         verbose_name_plural = _("statistics rollups: outcomes by month")
         indexes = [models.Index(fields=["scope", "received_at"], name="stats_routc_m_idx")]
+
+
+class RollupAssignments(models.Model):
+    """Assignments (转送/交办 parts) counted by their petition's received day (the cohort rule) and
+    scope, per the columns the assignment metrics read (及时受理率, 回复率 (果必报), 转送/交办): the
+    petition's channel, visit level, 正当访 and top-level category (the filters), the scope's child
+    holding the *assigned* unit (the split by unit), and the assignment's own facts."""
+
+    scope = models.ForeignKey(
+        "orgs.Unit", models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("scope")
+    )
+    received_at = models.DateField(_("received date"))
+    channel = models.CharField(_("channel"), max_length=16)
+    visit_level = models.CharField(_("visit level"), max_length=16, blank=True)
+    is_legitimate = models.BooleanField(_("legitimate petition"))
+    category = models.ForeignKey(
+        "petitions.Category",
+        models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("problem category"),
+    )
+    child = models.ForeignKey(
+        "orgs.Unit", models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("child unit")
+    )
+    kind = models.CharField(_("kind"), max_length=12)
+    duty = models.CharField(_("duty"), max_length=12)
+    is_lead = models.BooleanField(_("lead unit"))
+    status = models.CharField(_("status"), max_length=12)
+    report_required = models.BooleanField(_("completion report required"))
+    reported = models.BooleanField(_("completion report sent"))
+    accepted = models.BooleanField(_("accepted"))
+    # Accepted on or before the 受理告知 deadline (条例第二十三条).
+    accepted_in_time = models.BooleanField(_("accepted in time"))
+    # The 受理告知 deadline of an assignment not accepted yet (NULL once accepted): whether it has
+    # passed depends on the day the figure is read.
+    ack_due = models.DateField(_("acceptance notice due"), null=True)
+    items = models.PositiveIntegerField(_("items"))  # the number of assignments
+
+    class Meta:
+        verbose_name = _("statistics rollup: assignments")
+        verbose_name_plural = _("statistics rollups: assignments")
+        indexes = [
+            models.Index(fields=["scope", "received_at"], name="stats_rassign_idx"),
+            models.Index(fields=["received_at"], name="stats_rassign_day_idx"),  # the refresh
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_id} {self.received_at}: {self.items}"

@@ -31,6 +31,7 @@ from typing import Any
 from django.db import connections, models, transaction
 
 from xinfang.cases.models import (
+    Assignment,
     Decision,
     DecisionKind,
     Evaluation,
@@ -42,6 +43,7 @@ from xinfang.cases.states import ORGAN_OWES_ACTION
 from xinfang.orgs.models import Unit
 from xinfang.petitions.models import Category, Petition
 from xinfang.stats.models import (
+    RollupAssignments,
     RollupCategories,
     RollupCategoriesMonth,
     RollupCounts,
@@ -72,6 +74,8 @@ class Cube:
     open_only: bool = False
     # The same rows summed by calendar month, for the whole months of a period.
     monthly: type[models.Model] | None = None
+    # Its rows count petitions (persons too) or assignments (by their petition's day and scope).
+    source: str = "petition"
 
     @property
     def dims(self) -> frozenset[str]:
@@ -98,6 +102,16 @@ CUBES = (
     Cube(RollupOutcomes, (*COMMON, *FLAGS, "status", "is_open", *FACTS), monthly=RollupOutcomesMonth),
     Cube(RollupOpenByDue, ("child", "status", "is_open"), key="due_at", open_only=True),
 )
+# The assignments (转送/交办 parts) with the petition columns the filters read and their own facts.
+ASSIGNMENT_CUBES = (
+    Cube(
+        RollupAssignments,
+        (*COMMON, "category", "child", "kind", "duty", "is_lead", "status", "report_required", "reported",
+         "accepted", "accepted_in_time", "ack_due"),
+        source="assignment",
+    ),
+)  # fmt: skip
+ALL_CUBES = (*CUBES, *ASSIGNMENT_CUBES)
 OWES = sorted(status.value for status in ORGAN_OWES_ACTION)
 OPEN_SQL = "p.is_open AND p.due_at IS NOT NULL AND p.status IN ({})".format(", ".join(f"'{s}'" for s in OWES))
 
@@ -133,11 +147,13 @@ def implies_open(q: models.Q) -> bool:
     return is_open and owes and deadline
 
 
-def cube_for(fields: Iterable[str], filters: Sequence[models.Q] = ()) -> Cube | None:
-    """The smallest rollup holding every one of ``fields`` (and whose rows are all the rows each
-    of ``filters`` can match), or None."""
+def cube_for(
+    fields: Iterable[str], filters: Sequence[models.Q] = (), cubes: Sequence[Cube] = CUBES
+) -> Cube | None:
+    """The smallest of ``cubes`` holding every one of ``fields`` (and whose rows are all the rows
+    each of ``filters`` can match), or None."""
     wanted = set(fields)
-    for cube in CUBES:
+    for cube in cubes:
         if wanted <= cube.dims and (
             not cube.open_only or (filters and all(implies_open(q) for q in filters))
         ):
@@ -182,28 +198,51 @@ def _expressions(scope: str) -> dict[str, str]:
     return exprs
 
 
+def _assignment_expressions(scope: str) -> dict[str, str]:
+    """The assignment rollup's own columns as SQL over assignment ``a`` seen from ``scope``: the
+    split by unit is by the *assigned* unit (as on the raw table)."""
+    return {
+        "child_id": f"COALESCE((SELECT c.child_id FROM {_table(RollupMember)} c WHERE c.scope_id = {scope} "
+        f"AND c.unit_id = a.unit_id), {scope})",
+        **{name: f"a.{name}" for name in ("kind", "duty", "is_lead", "status", "report_required")},
+        "reported": "(a.reported_on IS NOT NULL)",
+        "accepted": "(a.accepted_on IS NOT NULL)",
+        # 及时受理 (条例第二十三条): accepted on or before the 受理告知 deadline.
+        "accepted_in_time": "(a.accepted_on IS NOT NULL AND a.accepted_on <= a.ack_due)",
+        "ack_due": "CASE WHEN a.accepted_on IS NULL THEN a.ack_due END",
+    }
+
+
 def _insert_sql(cube: Cube, where: str) -> str:
-    """INSERT … SELECT of ``cube``'s rows for the petitions matching ``where`` (over ``p``).
+    """INSERT … SELECT of ``cube``'s rows for the petitions matching ``where`` (over ``p``) — or
+    their assignments (``a``) for an assignment rollup.
 
     Each petition is expanded to the scopes holding its registering unit, then to those holding
     its responsible unit and not its registering one (so it is counted once per scope)."""
     petitions, members = _table(Petition), _table(RollupMember)
     columns = ["scope_id", cube.key, *_columns(cube)]
     exprs = _expressions("m.scope_id")
+    if cube.source == "assignment":
+        exprs.update(_assignment_expressions("m.scope_id"))
+        rows = f"{petitions} p JOIN {_table(Assignment)} a ON a.petition_id = p.id"
+    else:
+        rows = f"{petitions} p"
     if cube.open_only:
         where = f"({where}) AND {OPEN_SQL}"
     inner = ", ".join(f"{exprs[c]} AS {c}" for c in columns) + ", p.persons AS persons"
     branches = (
-        f"SELECT {inner} FROM {petitions} p JOIN {members} m ON m.unit_id = p.registering_unit_id "
-        f"WHERE {where}",
-        f"SELECT {inner} FROM {petitions} p JOIN {members} m ON m.unit_id = p.handling_unit_id "
+        f"SELECT {inner} FROM {rows} JOIN {members} m ON m.unit_id = p.registering_unit_id WHERE {where}",
+        f"SELECT {inner} FROM {rows} JOIN {members} m ON m.unit_id = p.handling_unit_id "
         f"WHERE {where} AND NOT EXISTS (SELECT 1 FROM {members} o WHERE o.scope_id = m.scope_id "
         "AND o.unit_id = p.registering_unit_id)",
     )
     names = ", ".join(columns)
+    measures = (
+        ("items", "COUNT(*)") if cube.source == "assignment" else ("items, persons", "COUNT(*), SUM(persons)")
+    )
     return (
-        f"INSERT INTO {_table(cube.model)} ({names}, items, persons) "
-        f"SELECT {names}, COUNT(*), SUM(persons) FROM ({branches[0]} UNION ALL {branches[1]}) t "
+        f"INSERT INTO {_table(cube.model)} ({names}, {measures[0]}) "
+        f"SELECT {names}, {measures[1]} FROM ({branches[0]} UNION ALL {branches[1]}) t "
         f"GROUP BY {names}"
     )
 
@@ -278,7 +317,7 @@ def _rebuild(days: dict[str, list[date]] | None, using: str) -> None:
     """Recompute every rollup (``days`` None) or the rows of the given days, by key column."""
     connection = connections[using]
     with connection.cursor() as cursor:
-        for cube in CUBES:
+        for cube in ALL_CUBES:
             table = _table(cube.model)
             if days is None:
                 cursor.execute(f"DELETE FROM {table}")
@@ -322,7 +361,7 @@ def refresh(*, full: bool = False, using: str = "default") -> dict[str, Any]:
             rebuild_members(using)
         if everything:
             _rebuild(None, using)
-            _analyze([m for cube in CUBES for m in (cube.model, cube.monthly) if m is not None], using)
+            _analyze([m for cube in ALL_CUBES for m in (cube.model, cube.monthly) if m is not None], using)
         elif days or due_days:
             _rebuild({"received_at": days, "due_at": due_days}, using)
         ids = [pk for pk, *_rest in marks]

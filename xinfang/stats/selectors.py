@@ -207,10 +207,13 @@ def _rollup_fields(
 
 
 def _plan(
-    measures: dict[str, mx.Measure], base: set[str] | None, cfg: dict[str, Any]
+    measures: dict[str, mx.Measure],
+    base: set[str] | None,
+    cfg: dict[str, Any],
+    cubes: Sequence[rollups.Cube] = rollups.CUBES,
 ) -> dict[rollups.Cube | None, dict[str, mx.Measure]]:
-    """Which rollup (None: the petition table) computes each petition measure: one rollup for all
-    of them when one has every column they read (one query), else the smallest for each."""
+    """Which of ``cubes`` (None: the source table) computes each measure of one source: one rollup
+    for all of them when one has every column they read (one query), else the smallest for each."""
     plan: dict[rollups.Cube | None, dict[str, mx.Measure]] = defaultdict(dict)
     if base is None:
         return {None: measures}
@@ -223,13 +226,15 @@ def _plan(
         if measure.weight_for(cfg) == mx.PERSON:
             fields.add("channel")
         needs[alias] = fields
-    cubes = {alias: rollups.cube_for(fields, [wheres[alias]]) for alias, fields in needs.items()}
+    chosen = {alias: rollups.cube_for(fields, [wheres[alias]], cubes) for alias, fields in needs.items()}
     for open_only in (False, True):  # open-only rollups answer deadline measures, the others the rest
-        rolled = [a for a, cube in cubes.items() if cube is not None and cube.open_only == open_only]
-        together = rollups.cube_for(set().union(*(needs[a] for a in rolled)), [wheres[a] for a in rolled])
+        rolled = [a for a, cube in chosen.items() if cube is not None and cube.open_only == open_only]
+        together = rollups.cube_for(
+            set().union(*(needs[a] for a in rolled)), [wheres[a] for a in rolled], cubes
+        )
         for alias in rolled:
-            plan[together or cubes[alias]][alias] = measures[alias]
-    for alias, cube in cubes.items():
+            plan[together or chosen[alias]][alias] = measures[alias]
+    for alias, cube in chosen.items():
         if cube is None:
             plan[None][alias] = measures[alias]
     return plan
@@ -357,7 +362,8 @@ def compute(
         mine = {alias: m for m, alias in aliases.items() if m.source == source}
         if not mine:
             continue
-        plan = _plan(mine, base, cfg) if source == mx.PETITION else {None: mine}
+        cubes = rollups.CUBES if source == mx.PETITION else rollups.ASSIGNMENT_CUBES
+        plan = _plan(mine, base, cfg, cubes)
         for cube, group in plan.items():
             if cube is None:
                 rows = _raw_rows(

@@ -1,8 +1,8 @@
 """The rollups equal the raw computation (issue 5: "a test proves the aggregates equal the raw
 computation after random inserts, updates and transitions"): every metric, of every pre-aggregated
 unit, for several periods, splits, filters and settings, read from the rollups and from the
-petition table after registrations, transitions, ratings, reviews, supervision, raw
-``QuerySet.update()``s and deletes; and a refresh of the stale days gives the same rows as a
+petition and assignment tables after registrations, 转送/交办, acceptances, objections, 办结报告,
+transitions, ratings, reviews, supervision, raw ``QuerySet.update()``s and deletes; and a refresh of the stale days gives the same rows as a
 rebuild from scratch."""
 
 from __future__ import annotations
@@ -20,16 +20,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from xinfang.cases import services as cs
-from xinfang.cases.models import ReviewRequest
+from xinfang.cases.models import Assignment, AssignmentKind, AssignmentStatus, Duty, ReviewRequest
 from xinfang.cases.states import Status
 from xinfang.orgs.models import Unit, UnitKind, UnitLevel
 from xinfang.petitions.models import Category, Petition
 from xinfang.stats import metrics as mx
 from xinfang.stats import rollups
+from xinfang.stats.dbtriggers import ensure_rollup_triggers
 from xinfang.stats.models import RollupDirty
 from xinfang.stats.periods import Period
 from xinfang.stats.selectors import Scope, compute
-from xinfang.stats.tests.builders import petition, supervise
+from xinfang.stats.tests.builders import assignment, petition, supervise
 from xinfang.testing import World, register
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,48 @@ def _handled(world: World, p: Petition, rng: random.Random, today: date) -> None
         cs.case_close(petition=p, actor=None, reason="息诉罢访")
 
 
+def _routed(world: World, p: Petition, rng: random.Random, today: date) -> None:
+    """交办 to a lead and an assisting unit, then an objection (异议, 条例第二十三条第三款) decided
+    either way, or an acceptance and 办结报告 (果必报)."""
+    (lead, lead_user), (helper, helper_user) = rng.sample(
+        [(world.township, world.township_handler), (world.dept, world.dept_handler)], 2
+    )
+    specs = [
+        cs.AssignmentSpec(lead, due_at=today + timedelta(days=30)),
+        cs.AssignmentSpec(helper, duty=Duty.ASSIST, due_at=today + timedelta(days=20)),
+    ]
+    p = cs.case_assign(petition=p, actor=world.clerk, specs=specs)
+    if rng.random() < 0.4:
+        p = cs.case_object(petition=p, actor=lead_user, reason="不属本单位职责")
+        cs.case_decide_objection(petition=p, actor=world.clerk, approve=rng.random() < 0.5, reason="属其职责")
+        return
+    if rng.random() < 0.2:
+        return
+    p = cs.case_accept(petition=p, actor=lead_user, route="petition", accepted_on=today)
+    for user in rng.sample([helper_user, lead_user], rng.randint(0, 2)):
+        cs.case_report(petition=p, actor=user, text="已办结")
+        p.refresh_from_db()
+
+
+def _random_assignment(world: World, p: Petition, rng: random.Random, today: date) -> Assignment:
+    """An assignment row written directly: any kind, duty, status, deadline and acceptance."""
+    ack_due = today + timedelta(days=rng.randint(-40, 20))
+    units = [world.township, world.dept, world.village, world.other_bureau, world.city_bureau]
+    return assignment(
+        p,
+        rng.choice(units),
+        world,
+        kind=rng.choice(AssignmentKind.values),
+        duty=rng.choice(Duty.values),
+        is_lead=rng.random() < 0.7,
+        status=rng.choice(AssignmentStatus.values),
+        ack_due=ack_due,
+        accepted_on=rng.choice([None, ack_due - timedelta(days=2), ack_due, ack_due + timedelta(days=3)]),
+        report_required=rng.random() < 0.5,
+        reported_on=rng.choice([None, today]),
+    )
+
+
 def _random_world(world: World, seed: int) -> None:
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -82,6 +125,8 @@ def _random_world(world: World, seed: int) -> None:
     made = [_registered(world, rng, today) for _ in range(25)]
     for p in made[:12]:
         _handled(world, p, rng, today)
+    for p in made[12:20]:
+        _routed(world, p, rng, today)
     for _ in range(40):  # rows written directly, every flag and unit combination
         made.append(
             petition(
@@ -103,6 +148,8 @@ def _random_world(world: World, seed: int) -> None:
                 due_at=today - timedelta(days=rng.randint(-30, 30)),
             )
         )
+    for p in rng.sample(made[25:], 25):
+        _random_assignment(world, p, rng, today)
 
 
 def _changes(world: World, seed: int) -> None:
@@ -142,10 +189,30 @@ def _changes(world: World, seed: int) -> None:
         Petition.objects.filter(pk=p.pk, repeat_of__isnull=True, parallel_of__isnull=True).update(
             registering_unit=world.other_bureau
         )
+    parts = list(Assignment.objects.order_by("pk"))
+    for a in rng.sample(parts, 10):  # raw updates of assignments: accepted, reported, moved, …
+        Assignment.objects.filter(pk=a.pk).update(
+            status=rng.choice(AssignmentStatus.values),
+            is_lead=rng.random() < 0.7,
+            kind=rng.choice(AssignmentKind.values),
+            accepted_on=rng.choice([None, a.ack_due - timedelta(days=1), a.ack_due + timedelta(days=1)]),
+            reported_on=rng.choice([None, today]),
+            report_required=rng.random() < 0.5,
+            unit=rng.choice([world.township, world.dept, world.other_bureau]),
+        )
+    for a in rng.sample(parts, 3):  # deadlines and petitions changed
+        Assignment.objects.filter(pk=a.pk).update(
+            ack_due=today + timedelta(days=rng.randint(-10, 10)), petition=rng.choice(rows)
+        )
+    Assignment.objects.filter(pk__in=[a.pk for a in rng.sample(parts, 2)]).delete()
+    for p in rng.sample(rows, 4):
+        _random_assignment(world, p, rng, today)
     p = register(
         world.clerk, received=today - timedelta(days=3), channel="visit", visit_level="city", persons=6
     )
     _handled(world, p, rng, today)
+    p = register(world.clerk, received=today - timedelta(days=9), channel="letter")
+    _routed(world, p, rng, today)
     doomed = petition(world, received_at=today - timedelta(days=40), channel="visit", visit_level="local")
     rollups.refresh()
     Petition.objects.filter(pk=doomed.pk).delete()
@@ -200,12 +267,13 @@ def _assert_everything_equal(world: World) -> None:
 
 def _rollup_rows() -> dict[str, list[tuple[Any, ...]]]:
     rows = {}
-    for cube in rollups.CUBES:
+    for cube in rollups.ALL_CUBES:
         columns = [f"{c}_id" if c in ("category", "child") else c for c in cube.columns]
+        measures = ("items",) if cube.source == mx.ASSIGNMENT else ("items", "persons")
         for model in (cube.model, cube.monthly):
             if model is not None:
                 rows[model.__name__] = sorted(
-                    model.objects.values_list("scope_id", cube.key, *columns, "items", "persons")
+                    model.objects.values_list("scope_id", cube.key, *columns, *measures)
                 )
     return rows
 
@@ -236,6 +304,7 @@ def test_a_refresh_of_the_stale_days_equals_a_rebuild_from_scratch(world):
     assert _rollup_rows() == incremental
     assert sum(n for *_k, n, _p in incremental["RollupCounts"]) > 0
     assert len(incremental["RollupUnitsMonth"]) < len(incremental["RollupUnits"])
+    assert sum(row[-1] for row in incremental["RollupAssignments"]) > 0
 
 
 def test_the_dashboard_figures_come_from_the_rollups(world):
@@ -246,6 +315,8 @@ def test_the_dashboard_figures_come_from_the_rollups(world):
         compute(list(mx.METRICS), period=_periods()[0], scope=scope)
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "stats_rollupoutcomes" in sql
+    assert "stats_rollupassignments" in sql  # 及时受理率, 回复率, 转送/交办
+    assert not any('FROM "cases_assignment"' in q["sql"] for q in ctx.captured_queries)
     # Only deadline-based figures (超期, 按期) still read the petition table.
     assert sum('FROM "petitions_petition"' in q["sql"] for q in ctx.captured_queries) == 1
 
@@ -281,3 +352,31 @@ def test_the_refresh_command_rebuilds_everything(world):
         ["visit_persons"], period=Period.year(2024), scope=Scope(world.county, subtree=True), refresh=False
     )
     assert got[()]["visit_persons"].num == 3
+
+
+def test_it_marks_the_day_of_a_petition_whose_assignment_changed_by_a_raw_update(world):
+    p = petition(world, received_at=date(2024, 3, 5))
+    part = assignment(p, world.township, world)
+    rollups.refresh()
+    Assignment.objects.filter(pk=part.pk).update(accepted_on=date(2024, 3, 8))  # 受理, no signal
+    assert list(RollupDirty.objects.values_list("day", flat=True)) == [date(2024, 3, 5)]
+    got = compute(["timely_accept_rate"], period=Period.year(2024), scope=Scope(world.county, subtree=True))
+    assert (got[()]["timely_accept_rate"].num, got[()]["timely_accept_rate"].den) == (1, 1)
+    rollups.refresh()
+    Assignment.objects.filter(pk=part.pk).update(report_text="已办结")  # not a figure
+    assert not RollupDirty.objects.exists()
+
+
+def test_a_migration_rebuilding_the_assignment_table_keeps_its_sqlite_triggers(world):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL alters tables in place")
+    p = petition(world, received_at=date(2024, 3, 5))
+    part = assignment(p, world.township, world)
+    rollups.refresh()
+    with connection.cursor() as cursor:  # what a table rebuild does to the triggers
+        cursor.execute("DROP TRIGGER stats_dirty_assignment_au")
+    assert ensure_rollup_triggers()
+    assert RollupDirty.objects.filter(day=None).exists()  # changes made meanwhile: all stale
+    rollups.refresh()
+    Assignment.objects.filter(pk=part.pk).update(reported_on=date(2024, 3, 9))
+    assert list(RollupDirty.objects.values_list("day", flat=True)) == [date(2024, 3, 5)]
