@@ -448,3 +448,14 @@ def test_the_migration_stores_old_dashed_phones_as_digits(world):
     module.phones_as_digits(apps, None)
     assert Petitioner.objects.get(name="赵六").phone == "07391234567"
     assert list(search_petitions(world.clerk, "0739-1234567")) == [petition]
+
+
+def test_the_petition_table_leaves_room_for_hot_updates_on_postgresql(db):
+    """The sweep's alert updates must not rewrite the full-text index entry of every flagged case."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage parameter")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'petitions_petition'")
+        assert "fillfactor=80" in (cursor.fetchone()[0] or [])
