@@ -13,7 +13,7 @@ Environment:
 - ``BENCH_REUSE=1`` measures the databases kept by an earlier ``BENCH_KEEP=1`` run, without loading
 - ``BENCH_PROPOSALS=0`` skips timing the query shapes proposed in docs/benchmarks.md
 - ``BENCH_SECTIONS`` comma list of ``foundation``, ``stats``, ``detection``, ``lifecycle`` (default
-  all); ``BENCH_LIFECYCLES`` full lifecycles timed (default 200)
+  all); ``BENCH_LIFECYCLES`` full lifecycles timed (default 200); ``BENCH_SWEEP=0`` leaves out the sweep
 - ``BENCH_PG_URL`` (default postgres://postgres@127.0.0.1:5432), ``BENCH_KEEP=1`` keeps the
   databases afterwards (for EXPLAIN), ``BENCH_SEED``.
 
@@ -200,7 +200,8 @@ def _lifecycle() -> dict[str, Any]:
 
     out: dict[str, Any] = {"lifecycles": cases.lifecycles(_env_int("BENCH_LIFECYCLES", 200))}
     out["notices"] = cases.notice_figures()
-    out["sweep"] = cases.sweep_figures()
+    if os.environ.get("BENCH_SWEEP", "1") == "1":
+        out["sweep"] = cases.sweep_figures()
     return out
 
 
