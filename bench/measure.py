@@ -187,130 +187,6 @@ def query_benchmarks(loaded: Loaded, *, queries: int, warmup: int, seed: int) ->
     return out
 
 
-# --- proposed query shapes (measured side by side; see docs/benchmarks.md) -----------------------
-
-
-def _unindexed(name: str) -> Any:
-    """``COALESCE(col, col)``: the same order, but not an index order, so the planner cannot pick
-    "walk a global index in order and filter by scope until 50 rows are found"."""
-    from django.db.models.functions import Coalesce
-
-    return Coalesce(name, name)
-
-
-def proposed_order(qs: Any, sort: str) -> Any:
-    keys = {"due": ("due_at", False), "received": ("received_at", True)}
-    name, descending = keys[sort]
-    expr = _unindexed(name)
-    return qs.order_by(expr.desc() if descending else expr.asc(), "-id" if descending else "id")
-
-
-def proposed_page(qs: Any) -> list[Any]:
-    """The list page without the two large text columns nobody shows in a list."""
-    return _page(qs.defer("content", "search_text"))
-
-
-def proposed_work_queue(user: Any, sort: str) -> Any:
-    from xinfang.petitions.selectors import visible_petitions
-
-    return proposed_order(visible_petitions(user).filter(is_open=True), sort)
-
-
-def proposed_search(user: Any, q: str) -> Any:
-    """search_petitions for keywords, reshaped: on PostgreSQL the full-text predicate sits on the
-    scoped query itself (so the GIN index and the scope indexes combine in one BitmapAnd), and
-    the petitioner-name alternative is resolved to ids first instead of an OR-ed subquery."""
-    from django.db import connection
-    from django.db.models import BooleanField, Q
-    from django.db.models.expressions import RawSQL
-
-    from xinfang.lib.text import query_terms
-    from xinfang.petitions.models import PetitionPetitioner
-    from xinfang.petitions.selectors import identity_hidden_q, visible_petitions
-
-    base = visible_petitions(user)
-    terms = query_terms(q)
-    named = list(
-        PetitionPetitioner.objects.filter(petitioner__name=q.strip()).values_list("petition_id", flat=True)[
-            :1000
-        ]
-    )
-    by_name = Q(pk__in=named) & ~identity_hidden_q(user) if named else Q(pk__in=[])
-    if connection.vendor == "postgresql":
-        fts = RawSQL(
-            "to_tsvector('simple', petitions_petition.search_text) @@ plainto_tsquery('simple', %s)",
-            [" ".join(terms)],
-            output_field=BooleanField(),
-        )
-        keyword = Q(fts)
-    else:
-        # The unary + keeps SQLite from driving the query from the FTS match list (every match in
-        # the province, then one row lookup each): it starts from the scope's unit indexes instead.
-        match = " ".join('"' + t.replace('"', "") + '"' for t in terms)
-        fts = RawSQL(
-            '+"petitions_petition"."id" IN (SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH %s)',
-            [match],
-            output_field=BooleanField(),
-        )
-        keyword = Q(fts)
-    return base.filter(keyword | by_name)
-
-
-def paired(
-    baseline: Callable[[int], Any], proposed: Callable[[int], Any], *, queries: int, warmup: int
-) -> dict[str, Any]:
-    """Both shapes in one loop, alternating which goes first, so that other work on the machine
-    weighs on both alike."""
-    for i in range(warmup):
-        baseline(i)
-        proposed(i)
-    times: dict[str, list[float]] = {"baseline": [], "proposed": []}
-    rows: dict[str, list[list[int]]] = {"baseline": [], "proposed": []}
-    for i in range(queries):
-        order = (("baseline", baseline), ("proposed", proposed))
-        for name, fn in order if i % 2 == 0 else order[::-1]:
-            started = time.perf_counter()
-            result = fn(warmup + i)
-            times[name].append(time.perf_counter() - started)
-            rows[name].append([row.pk for row in result])
-    out: dict[str, Any] = {name: summary(samples) for name, samples in times.items()}
-    out["same_results"] = rows["baseline"] == rows["proposed"]
-    return out
-
-
-def proposal_benchmarks(loaded: Loaded, *, queries: int, warmup: int, seed: int) -> dict[str, Any]:
-    from xinfang.petitions.selectors import search_petitions, work_queue
-
-    rng = random.Random(f"measure:{seed}")  # noqa: S311 - the same users and words as above
-    counties, bureau, town = _sample_users(loaded, rng, 20)
-    out: dict[str, Any] = {}
-    for sort in ("due", "received"):
-        label = f"worklist_county_bureau_by_{'deadline' if sort == 'due' else 'received'}"
-        log(f"  proposal {label}")
-        out[label] = paired(
-            lambda i, sort=sort: _page(work_queue(_fresh(bureau[i % len(bureau)]), sort=sort)),
-            lambda i, sort=sort: proposed_page(proposed_work_queue(_fresh(bureau[i % len(bureau)]), sort)),
-            queries=queries,
-            warmup=warmup,
-        )
-    _identities(loaded, counties, max(1, (queries + warmup) // len(counties) + 1), rng)  # keep rng in step
-    for words in (1, 2):
-        terms = _keyword_queries(rng, queries + warmup, words)
-        label = f"keyword_{words}_word"
-        log(f"  proposal {label}")
-        out[label] = paired(
-            lambda i, terms=terms: _page(
-                search_petitions(_fresh(bureau[i % len(bureau)]), terms[i]).order_by("-received_at", "-id")
-            ),
-            lambda i, terms=terms: proposed_page(
-                proposed_order(proposed_search(_fresh(bureau[i % len(bureau)]), terms[i]), "received")
-            ),
-            queries=queries,
-            warmup=warmup,
-        )
-    return out
-
-
 def query_plans(loaded: Loaded, *, seed: int, path: Path) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, EXPLAIN QUERY PLAN on SQLite, of one query of each
     kind, for docs/benchmarks.md."""
@@ -332,8 +208,6 @@ def query_plans(loaded: Loaded, *, seed: int, path: Path) -> None:
             "-received_at", "-id"
         ),
     }
-    cases["proposal: worklist county bureau by received date"] = proposed_work_queue(bureau[0], "received")
-    cases["proposal: keyword 1 word (补偿)"] = proposed_order(proposed_search(bureau[0], "补偿"), "received")
     pg = connection.vendor == "postgresql"
     lines = []
     for title, qs in cases.items():

@@ -11,7 +11,6 @@ Environment:
 - ``BENCH_WAIT_QUIET`` seconds to wait at most for the machine to be quiet (load average below
   half the CPUs) before each timed phase (default 300)
 - ``BENCH_REUSE=1`` measures the databases kept by an earlier ``BENCH_KEEP=1`` run, without loading
-- ``BENCH_PROPOSALS=0`` skips timing the query shapes proposed in docs/benchmarks.md
 - ``BENCH_SECTIONS`` comma list of ``foundation``, ``stats``, ``detection``, ``lifecycle`` (default
   all); ``BENCH_LIFECYCLES`` full lifecycles timed (default 200); ``BENCH_SWEEP=0`` leaves out the sweep
 - ``BENCH_PG_URL`` (default postgres://postgres@127.0.0.1:5432), ``BENCH_KEEP=1`` keeps the
@@ -215,9 +214,6 @@ def _foundation(db: str, loaded: Any, *, seed: int, today: date, quiet: int) -> 
     result["load_average_before_queries"] = data.wait_for_quiet(quiet)
     data.log(f"{db}: timing queries ({queries} per series after {warmup} warm-up)")
     figures = measure.query_benchmarks(loaded, queries=queries, warmup=warmup, seed=seed)
-    if os.environ.get("BENCH_PROPOSALS", "1") == "1":
-        data.log(f"{db}: timing the proposed query shapes")
-        figures["proposals"] = measure.proposal_benchmarks(loaded, queries=queries, warmup=warmup, seed=seed)
     measure.query_plans(
         loaded, seed=seed, path=VAR_DIR / f"plans-{db}-{loaded.sizes.get('petitions', 0)}.txt"
     )
