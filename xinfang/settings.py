@@ -1,7 +1,8 @@
 """Django settings. Everything that differs between machines comes from the environment.
 
 - ``DATABASE_URL``: defaults to SQLite under ``var/``; ``postgres://…`` switches to PostgreSQL.
-- ``XINFANG_SECRET_KEY``, ``XINFANG_DEBUG``, ``XINFANG_ALLOWED_HOSTS``, ``XINFANG_VAR_DIR``.
+- ``XINFANG_SECRET_KEY``, ``XINFANG_DEBUG``, ``XINFANG_ALLOWED_HOSTS``, ``XINFANG_VAR_DIR``,
+  ``XINFANG_CONN_MAX_AGE`` (seconds a database connection is kept; 0 closes it after each request).
 """
 
 from __future__ import annotations
@@ -80,7 +81,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'xinfang.sqlite3'}"),
-        conn_max_age=int(os.environ.get("XINFANG_CONN_MAX_AGE", "0")),
+        # Persistent connections: opening one costs more than most requests' queries (a PostgreSQL
+        # backend process; SQLite's pragmas and functions). Checked before reuse.
+        conn_max_age=int(os.environ.get("XINFANG_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils import timezone
@@ -27,7 +26,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from xinfang.orgs.models import ApiToken, User
-from xinfang.orgs.services import hash_token, token_user
+from xinfang.orgs.services import token_lookup
 from xinfang.petitions.intake import DuplicateSubmission, InputInvalid
 
 logger = logging.getLogger(__name__)
@@ -79,16 +78,14 @@ class JsonObjectParser(Parser):
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         token = token.strip()
-        user = token_user(token) if token else None
-        if user is None:
+        found = token_lookup(token) if token else None
+        if found is None:
             return None
         now = timezone.now()
-        ApiToken.objects.filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION),
-            key_hash=hash_token(token),
-        ).update(last_used_at=now)
-        request.user = user
-        return user
+        if found.last_used_at is None or found.last_used_at < now - LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
 
 
 ERROR_RESPONSES: dict[int, type[Schema]] = {

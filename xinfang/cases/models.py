@@ -26,6 +26,8 @@ class CaseEvent(AppendOnlyModel):
     )
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    # The deadline a warning of the sweep (临期, 超期) was raised for: each is raised once per deadline.
+    deadline = models.DateField(_("deadline warned of"), null=True, blank=True)
     at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
@@ -33,6 +35,13 @@ class CaseEvent(AppendOnlyModel):
         verbose_name_plural = _("case events")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["petition", "at"], name="caseevent_petition_at_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "action", "deadline"],
+                condition=models.Q(deadline__isnull=False),
+                name="caseevent_warning_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.action}"

@@ -25,6 +25,7 @@ from django.utils import timezone
 from xinfang.cases.models import ACTIVE_ASSIGNMENT, Notice, NoticeKind, NoticeTemplate, Supervision
 from xinfang.orgs.models import Unit, User
 from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors import links_of
 
 FONT_FAMILY = "Noto Serif CJK SC"
 
@@ -150,7 +151,7 @@ def _context(petition: Petition, extra: dict[str, Any]) -> dict[str, Any]:
 
     @functools.cache
     def names() -> str:
-        return "、".join(link.petitioner.name for link in petition.links.select_related("petitioner"))
+        return "、".join(link.petitioner.name for link in links_of(petition))
 
     @functools.cache
     def assignments() -> list[Any]:
@@ -187,7 +188,9 @@ def _context(petition: Petition, extra: dict[str, Any]) -> dict[str, Any]:
 _ENGINE = Engine(libraries={"i18n": "django.templatetags.i18n", "l10n": "django.templatetags.l10n"})
 
 
+@functools.lru_cache(maxsize=64)
 def _compile(body: str) -> Template:
+    """Compiled once per template text (an edited template is a new text)."""
     return _ENGINE.from_string(body)
 
 

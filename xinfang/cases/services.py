@@ -47,6 +47,7 @@ from xinfang.cases.states import OPEN_STATES, Status, can, next_status
 from xinfang.lib.deadlines import due_date
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.models import Petition, RequestClass
+from xinfang.petitions.selectors import links_of
 
 # Time limits of 《信访工作条例》, in one place.
 DECISION_DAYS = 15  # 第二十二条: the 信访部门 decides; 第二十三条: the receiving organ notifies
@@ -199,10 +200,7 @@ def _issue_notice(
 
 def identity_known(petition: Petition) -> bool:
     """条例第二十三条: no written notice is owed when the petitioner's name or address is unknown."""
-    return any(
-        link.petitioner.name and link.petitioner.address
-        for link in petition.links.select_related("petitioner")
-    )
+    return any(link.petitioner.name and link.petitioner.address for link in links_of(petition))
 
 
 def record_registration(*, petition: Petition, actor: User) -> CaseEvent:
@@ -353,7 +351,6 @@ def _route(
         data={"units": [s.unit.code for s in specs], "lead": lead.unit.code, "sent_on": sent},
         handling_unit=lead.unit,
         due_at=due(sent, DECISION_DAYS),
-        alert="",
     )
     if kind == AssignmentKind.ASSIGN:
         _issue_notice(
@@ -378,7 +375,7 @@ def case_refuse(*, petition: Petition, actor: User, ground: str, reason: str) ->
     reason = _require_text(reason, "reason", _("Reason"))
     if petition.status == Status.ROUTED:
         petition.assignments.filter(status__in=ACTIVE_ASSIGNMENT).update(status=AssignmentStatus.RETURNED)
-    petition = _move(petition, "refuse", actor, reason=reason, data={"ground": ground}, due_at=None, alert="")
+    petition = _move(petition, "refuse", actor, reason=reason, data={"ground": ground}, due_at=None)
     kind = NoticeKind.NO_FURTHER if ground == RefusalGround.CONCLUDED else NoticeKind.NON_ACCEPTANCE
     if identity_known(petition):
         _issue_notice(
@@ -402,7 +399,7 @@ def case_direct_reply(*, petition: Petition, actor: User, text: str) -> Petition
         code="refused",
     )
     text = _require_text(text, "text", _("Answer"))
-    return _move(petition, "direct_reply", actor, reason=text, due_at=None, alert="")
+    return _move(petition, "direct_reply", actor, reason=text, due_at=None)
 
 
 # --- the receiving unit (条例第二十三条) ------------------------------------------------------------
@@ -412,9 +409,10 @@ def _lead_assignment(petition: Petition) -> Assignment | None:
     return petition.assignments.filter(is_lead=True, status__in=ACTIVE_ASSIGNMENT).first()
 
 
-def _current_holder(petition: Petition) -> int | None:
+def _current_holder(petition: Petition, lead: Assignment | None = None) -> int | None:
+    """The unit whose step it is; ``lead``, when given, is ``_lead_assignment(petition)``."""
     if petition.status in (Status.ROUTED, Status.ACCEPTED, Status.OBJECTED):
-        lead = _lead_assignment(petition)
+        lead = lead or _lead_assignment(petition)
         if lead is not None:
             return lead.unit_id
     return petition.handling_unit_id or petition.registering_unit_id
@@ -432,11 +430,11 @@ def _allowed_routes(petition: Petition) -> set[str]:
 def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: date | None = None) -> Petition:
     """受理. For route (六) the 60-day limit starts (条例第三十四条, XF-DL-01); a 受理告知书 is
     issued unless the petitioner's name or address is unknown (第二十三条, XF-ACK-01, XF-REG-02)."""
-    _require_unit(actor, _current_holder(petition))
+    lead = _lead_assignment(petition)
+    _require_unit(actor, _current_holder(petition, lead))
     _require(
         route in _allowed_routes(petition), _("Handling route: not possible for this request class."), "route"
     )
-    lead = _lead_assignment(petition)
     if lead is None and actor.unit is not None:
         # The registering organ accepts itself: the same routing rules apply to it (XF-RTE-01/02).
         _check_unit_kind(petition, actor.unit, "route")
@@ -457,8 +455,7 @@ def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: dat
         route=route,
         accepted_on=accepted,
         due_at=deadline,
-        alert="",
-        handling_unit_id=actor.unit_id,
+        handling_unit=actor.unit,
     )
     if identity_known(petition):
         _issue_notice(petition, NoticeKind.ACCEPTANCE, f"accept:{petition.version}", actor.unit, actor)  # type: ignore[arg-type]
@@ -511,7 +508,6 @@ def case_decide_objection(*, petition: Petition, actor: User, approve: bool, rea
             reason=reason,
             handling_unit=None,
             due_at=due(today(), DECISION_DAYS),
-            alert="",
         )
     reason = _require_text(reason, "reason", _("Reason"))
     Assignment.objects.filter(pk=lead.pk).update(status=AssignmentStatus.PENDING)
@@ -598,7 +594,6 @@ def case_decide_extension(*, petition: Petition, actor: User, approve: bool, rea
         reason=ext.reason,
         data={"days": ext.days, "new_due": ext.new_due},
         due_at=ext.new_due,
-        alert="",
     )
     if identity_known(petition):
         _issue_notice(
@@ -651,7 +646,6 @@ def case_record_procedure(*, petition: Petition, actor: User, procedure: str, ou
         actor,
         data={"procedure": procedure, "outcome": outcome},
         due_at=None,
-        alert="",
     )
 
 
@@ -735,7 +729,6 @@ def case_reply(
         actor,
         data={"decision": decision.pk, "outcome": data.outcome},
         due_at=None,
-        alert="",
     )
     _issue_notice(
         petition,
@@ -868,7 +861,6 @@ def _request(
         data={"unit": unit.code, "requested_on": when},
         handling_unit=unit,
         due_at=request.due_at,
-        alert="",
     )
     return request
 
@@ -886,7 +878,7 @@ def case_hearing(*, petition: Petition, actor: User, start: bool, on: date | Non
         _require(request.hearing_started_on is None, _("A hearing is already in progress."), code="refused")
         ReviewRequest.objects.filter(pk=request.pk).update(hearing_started_on=when)
         # The clock stops during the hearing (条例第三十六条第二款): no deadline for the sweep.
-        return _move(petition, "hearing_start", actor, data={"on": when}, due_at=None, alert="")
+        return _move(petition, "hearing_start", actor, data={"on": when}, due_at=None)
     _require(request.hearing_started_on is not None, _("No hearing is in progress."), code="refused")
     assert request.hearing_started_on is not None
     paused = (when - request.hearing_started_on).days
@@ -894,9 +886,7 @@ def case_hearing(*, petition: Petition, actor: User, start: bool, on: date | Non
     ReviewRequest.objects.filter(pk=request.pk).update(
         hearing_started_on=None, hearing_days=request.hearing_days + paused, due_at=new_due
     )
-    return _move(
-        petition, "hearing_end", actor, data={"on": when, "paused_days": paused}, due_at=new_due, alert=""
-    )
+    return _move(petition, "hearing_end", actor, data={"on": when, "paused_days": paused}, due_at=new_due)
 
 
 @transaction.atomic
@@ -928,7 +918,6 @@ def case_review_decide(*, petition: Petition, actor: User, data: DecisionInput) 
         actor,
         data={"decision": decision.pk, "outcome": data.outcome},
         due_at=None,
-        alert="",
     )
     notice_kind = NoticeKind.REVIEW if kind == DecisionKind.REVIEW else NoticeKind.RECHECK
     _issue_notice(
@@ -993,7 +982,7 @@ def case_close(*, petition: Petition, actor: User | None, reason: str = "") -> P
     """办结 once the petitioner accepts the answer or the review window has passed."""
     if actor is not None:
         _require_unit(actor, petition.handling_unit_id)
-    return _move(petition, "close", actor, reason=reason, due_at=None, alert="")
+    return _move(petition, "close", actor, reason=reason, due_at=None)
 
 
 @transaction.atomic

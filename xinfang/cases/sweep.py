@@ -5,11 +5,15 @@ Set-based: a batch of cases is claimed in one query, flagged in one ``UPDATE``, 
 case events and audit entries are written by one ``INSERT … SELECT`` each, so the first sweep of
 an old database (a hundred thousand overdue cases) takes seconds, not minutes.
 
-Idempotent: each warning is raised once per deadline (``Petition.alert``), each automatic 督办单
-once per missed deadline (a unique constraint, ``ON CONFLICT DO NOTHING``), so running it twice
-changes nothing. Safe on several app servers at once: batches are claimed with
-``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, and every write of a batch names the claimed
-ids, so two sweepers never write for the same case; SQLite serialises writers (``BEGIN IMMEDIATE``).
+Idempotent: each warning is a case event recorded once per deadline (``CaseEvent.deadline``, a
+partial unique constraint), each automatic 督办单 once per missed deadline (a unique constraint,
+``ON CONFLICT DO NOTHING``), so running it twice changes nothing. The petition rows themselves are
+never written: whether a case is 临期 or 超期 is computed from its ``due_at`` (cases.deadlines), so
+the sweep does not rewrite wide, full-text-indexed rows (on PostgreSQL each such row version
+re-inserts its words into the GIN index). Safe on several app servers at once: batches are claimed
+with ``SELECT … FOR NO KEY UPDATE SKIP LOCKED`` on PostgreSQL, and every write of a batch names the
+claimed ids, so two sweepers never write for the same case; SQLite serialises writers
+(``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from xinfang.cases.models import Decision, DecisionKind, Supervision, SupervisionLevel
+from xinfang.cases.deadlines import near_limit
+from xinfang.cases.models import CaseEvent, Decision, DecisionKind, Supervision, SupervisionLevel
 from xinfang.cases.services import (
     REVIEW_REQUEST_DAYS,
     SUPERVISION_REPLY_DAYS,
@@ -40,9 +45,8 @@ from xinfang.cases.services import (
 from xinfang.cases.states import ORGAN_OWES_ACTION, Status
 from xinfang.petitions.models import Petition
 
-NEAR_WORKING_DAYS = 3  # 临期: this many working days before the deadline
-ALERT_NEAR = "near"
-ALERT_OVERDUE = "overdue"
+NEAR_EVENT = "deadline_near"
+OVERDUE_EVENT = "overdue"
 BATCH = 20000  # cases claimed per transaction
 NOTICE_BATCH = 500  # 督办单 numbered per run for automatic supervisions
 
@@ -86,10 +90,12 @@ def _db_now() -> Any:
 # --- claiming ----------------------------------------------------------------------------------
 
 
-def _owing() -> QuerySet[Petition]:
+def _owing(event: str) -> QuerySet[Petition]:
+    """Open cases whose organ owes the next step, not yet warned by ``event`` of their deadline."""
+    warned = CaseEvent.objects.filter(petition=OuterRef("pk"), action=event, deadline=OuterRef("due_at"))
     return Petition.objects.filter(
         is_open=True, status__in=[s.value for s in ORGAN_OWES_ACTION], due_at__isnull=False
-    )
+    ).exclude(Exists(warned))
 
 
 def _claim(qs: QuerySet[Petition], ids: list[int]) -> list[tuple[int, int]]:
@@ -97,7 +103,7 @@ def _claim(qs: QuerySet[Petition], ids: list[int]) -> list[tuple[int, int]]:
     are locked for this transaction, skipping those another sweeper holds (it writes for them)."""
     qs = qs.filter(pk__in=RawSQL(_ids_subquery(), [_ids_param(ids)]))  # noqa: S611 - a constant
     if _pg():
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
+        qs = qs.select_for_update(skip_locked=True, of=("self",), no_key=True)
     rows = qs.order_by("pk").values_list("pk", "handling_unit_id", "registering_unit_id")
     return [(pk, handling or registering) for pk, handling, registering in rows]
 
@@ -113,18 +119,14 @@ def _batches(qs: QuerySet[Petition]) -> Iterator[list[tuple[int, int]]]:
                 yield rows
 
 
-def _flag(ids: list[int], alert: str) -> None:
-    _execute("UPDATE petitions_petition SET alert = %s WHERE id IN {ids}", [alert, _ids_param(ids)])
-
-
 # --- the statements (``{…}`` are filled by ``_sql``; values are always parameters) ------------
 
 UNIT = "COALESCE(p.handling_unit_id, p.registering_unit_id)"  # the unit holding the case
 
 NEAR_EVENTS = (
-    "INSERT INTO cases_caseevent (petition_id, action, old_status, new_status, reason, data, at) "
-    "SELECT p.id, 'deadline_near', p.status, p.status, '', {json}('due_at', p.due_at), %s "
-    "FROM petitions_petition p WHERE p.id IN {ids}"
+    "INSERT INTO cases_caseevent (petition_id, action, old_status, new_status, reason, data, deadline, at) "
+    "SELECT p.id, 'deadline_near', p.status, p.status, '', {json}('due_at', p.due_at), p.due_at, %s "
+    "FROM petitions_petition p WHERE p.id IN {ids} ON CONFLICT DO NOTHING"
 )
 SUPERVISIONS = (
     "INSERT INTO cases_supervision (petition_id, unit_id, issued_from_id, automatic, missed_due, level,"
@@ -139,12 +141,13 @@ SUPERVISIONS = (
     "WHERE p.due_at IS NOT NULL ORDER BY p.id ON CONFLICT DO NOTHING"
 )
 OVERDUE_EVENTS = (
-    "INSERT INTO cases_caseevent (petition_id, action, old_status, new_status, unit_id, reason, data, at) "
+    "INSERT INTO cases_caseevent"
+    " (petition_id, action, old_status, new_status, unit_id, reason, data, deadline, at) "
     "SELECT p.id, 'overdue', p.status, p.status, s.issued_from_id, s.reason,"
-    " {json}('due_at', p.due_at, 'level', s.level, 'unit', s.unit_id, 'supervision', s.id), %s "
+    " {json}('due_at', p.due_at, 'level', s.level, 'unit', s.unit_id, 'supervision', s.id), p.due_at, %s "
     "FROM petitions_petition p JOIN cases_supervision s"
     " ON s.petition_id = p.id AND s.missed_due = p.due_at AND s.automatic = %s "
-    "WHERE p.id IN {ids}"
+    "WHERE p.id IN {ids} ON CONFLICT DO NOTHING"
 )
 SUPERVISION_AUDIT = (
     "INSERT INTO audit_auditlog (at, action, object_type, object_id, petition_id, detail) "
@@ -176,28 +179,22 @@ def _execute(template: str, params: list[Any]) -> tuple[int, list[tuple[Any, ...
 
 
 def _flag_near(today: date, result: SweepResult) -> None:
-    limit = due(today, NEAR_WORKING_DAYS, working_days=True)
-    base = (
-        _owing().filter(due_at__gte=today, due_at__lte=limit).exclude(alert__in=[ALERT_NEAR, ALERT_OVERDUE])
-    )
+    base = _owing(NEAR_EVENT).filter(due_at__gte=today, due_at__lte=near_limit(today))
     for rows in _batches(base):
-        ids = [pk for pk, _ in rows]
-        _flag(ids, ALERT_NEAR)
-        _execute(NEAR_EVENTS, [_db_now(), _ids_param(ids)])
-        result.near += len(ids)
+        count, _ = _execute(NEAR_EVENTS, [_db_now(), _ids_param([pk for pk, _ in rows])])
+        result.near += count
 
 
 # --- 超期 and automatic 督办 (条例第四十条, XF-DL-03) ----------------------------------------------
 
 
 def _flag_overdue(today: date, result: SweepResult) -> None:
-    base = _owing().filter(due_at__lt=today).exclude(alert=ALERT_OVERDUE)
+    base = _owing(OVERDUE_EVENT).filter(due_at__lt=today)
     bureaus = overseeing_bureaus()
     reply_due = due(today, SUPERVISION_REPLY_DAYS)
     for rows in _batches(base):
-        _flag([pk for pk, _ in rows], ALERT_OVERDUE)
-        result.overdue += len(rows)
         result.supervisions += _supervise(rows, today, reply_due, bureaus)
+        result.overdue += _execute(OVERDUE_EVENTS, [_db_now(), True, _ids_param([pk for pk, _ in rows])])[0]
 
 
 def _supervise(rows: list[tuple[int, int]], today: date, reply_due: date, bureaus: dict[int, int]) -> int:
@@ -221,9 +218,8 @@ def _supervise(rows: list[tuple[int, int]], today: date, reply_due: date, bureau
             json.dumps([(pk, bureaus.get(unit, unit)) for pk, unit in rows]),
         ],
     )
-    # The event of every case flagged, naming the 督办单 of its missed deadline; the audit entry of
-    # every 督办单 this batch issued (the system is the actor).
-    _execute(OVERDUE_EVENTS, [now, True, id_set])
+    # The audit entry of every 督办单 this batch issued (the system is the actor); the caller records
+    # the 超期 event of every case, naming the 督办单 of its missed deadline.
     _execute(SUPERVISION_AUDIT, [now, before, True, id_set])
     return created
 

@@ -34,6 +34,7 @@ class WorkCalendar:
     overrides: dict[date, bool] = field(default_factory=dict)
     supplied_years: set[int] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _warned: set[int] = field(default_factory=set, repr=False)
 
     def load_year(self, year: int, *, holidays: set[date], workdays: set[date]) -> None:
         """Enter the State Council's schedule for ``year``: the statutory holidays and the
@@ -57,7 +58,9 @@ class WorkCalendar:
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
-            log.warning("no official holiday schedule for %s; counting weekends only", day.year)
+            if day.year not in self._warned:  # once per year and process, not once per date
+                self._warned.add(day.year)
+                log.warning("no official holiday schedule for %s; counting weekends only", day.year)
             return day.weekday() < 5
 
 

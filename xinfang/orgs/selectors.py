@@ -10,6 +10,17 @@ def subtree_ids(unit: Unit) -> list[int]:
     return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
 
 
+def in_scope(user: User, unit: Unit | None) -> bool:
+    """Whether ``unit`` is in the user's scope (``scope_unit_ids``), decided from the units' paths
+    without a query."""
+    own = user.unit if user.is_authenticated else None
+    if own is None or unit is None:
+        return False
+    if own.is_bureau:
+        return unit.is_within(own.scope_root())
+    return unit.pk == own.pk
+
+
 def scope_unit_ids(user: User) -> list[int]:
     """Units whose cases the user may see: their own unit; a 信访部门 user also sees the units
     below (shared/domain.md, "Who uses it"). Cached on the user object for the request."""

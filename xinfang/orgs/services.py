@@ -26,11 +26,17 @@ def token_create(*, user: User, name: str = "", actor: User | None = None) -> st
     return raw
 
 
-def token_user(raw: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    token = (
-        ApiToken.objects.select_related("user__unit")
+def token_lookup(raw: str) -> ApiToken | None:
+    """The active token with this secret, with its active user, the user's unit and the unit's
+    parent (what the scope of every request reads), or None."""
+    return (
+        ApiToken.objects.select_related("user__unit__parent")
         .filter(key_hash=hash_token(raw), revoked=False, user__is_active=True)
         .first()
     )
+
+
+def token_user(raw: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    token = token_lookup(raw)
     return token.user if token else None

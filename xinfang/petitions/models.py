@@ -142,8 +142,6 @@ class Petition(models.Model):
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.REGISTERED)
     is_open = models.BooleanField(_("open"), default=True)
     due_at = models.DateField(_("current deadline"), null=True, blank=True)
-    # 临期 / 超期 as last raised by the sweep, so that it raises each warning once per deadline.
-    alert = models.CharField(_("deadline alert"), max_length=8, blank=True, default="")
     route = models.CharField(_("handling route"), max_length=16, blank=True)
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     # Incremented by every transition: the compare-and-swap that lets exactly one of two
@@ -196,6 +194,13 @@ class Petition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.title}"
+
+    @property
+    def alert(self) -> str:
+        """``"overdue"`` (超期), ``"near"`` (临期) or ``""``, as of today (cases.deadlines)."""
+        from xinfang.cases.deadlines import deadline_alert
+
+        return deadline_alert(self)
 
 
 class PetitionPetitioner(models.Model):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from xinfang.lib import idcard
 from xinfang.lib.text import query_terms
 from xinfang.orgs.models import User
-from xinfang.orgs.selectors import scope_unit_ids
+from xinfang.orgs.selectors import in_scope, scope_unit_ids
 from xinfang.petitions.models import Petition, PetitionPetitioner, RequestClass
 
 CASE_NUMBER = re.compile(r"^[0-9A-Za-z]+-\d{4}-\d{6}$")
@@ -40,29 +40,41 @@ def visible_petitions(user: User) -> QuerySet[Petition]:
 def access_petition(user: User, petition_id: int | str, *, write: bool = False) -> Petition:
     """The only way to reach one case: cases registered by or held by the user's scope, and cases in
     which a unit of the scope has a duty (协办 and the other duties of a 交办 package). Transitions
-    check on top of this which unit holds the step (cases.services)."""
+    check on top of this which unit holds the step (cases.services). The scope is decided from the
+    units' paths (``in_scope``), so a request reads the case and nothing else."""
     try:
         pk = int(petition_id)
     except (TypeError, ValueError):
         raise PetitionNotFound from None
-    ids = scope_unit_ids(user)
-    if not ids:
-        raise PetitionNotFound
-    from xinfang.cases.models import Assignment
-
-    has_duty = Assignment.objects.filter(petition_id=pk, unit_id__in=ids).values("petition_id")
     petition = (
-        Petition.objects.filter(
-            Q(registering_unit_id__in=ids) | Q(handling_unit_id__in=ids) | Q(pk__in=has_duty), pk=pk
-        )
+        Petition.objects.filter(pk=pk)
         .select_related(
             "registering_unit", "handling_unit", "category__parent", "complained_unit", "created_by"
         )
         .first()
     )
-    if petition is None:
+    if petition is None or not _reachable(user, petition):
         raise PetitionNotFound
     return petition
+
+
+def _reachable(user: User, petition: Petition) -> bool:
+    if in_scope(user, petition.registering_unit) or in_scope(user, petition.handling_unit):
+        return True
+    from xinfang.cases.models import Assignment
+
+    duties = Assignment.objects.filter(petition_id=petition.pk).select_related("unit")
+    return any(in_scope(user, duty.unit) for duty in duties)
+
+
+def links_of(petition: Petition) -> list[PetitionPetitioner]:
+    """The case's petitioners in order, with their records; read once per case object (the
+    transitions and the notices of one request share it)."""
+    cached: list[PetitionPetitioner] | None = getattr(petition, "_xf_links", None)
+    if cached is None:
+        cached = list(petition.links.select_related("petitioner"))
+        petition._xf_links = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def identity_hidden_q(user: User) -> Q:

@@ -51,8 +51,32 @@ def test_it_warns_three_working_days_before_the_deadline(world):
     assert sweep(today=date(2024, 4, 25)).near == 0
     assert sweep(today=date(2024, 4, 26)).near == 1  # 04-28, 04-29, 04-30
     assert sweep(today=date(2024, 4, 29)).near == 0  # raised once
-    p.refresh_from_db()
-    assert p.alert == "near"
+    [event] = CaseEvent.objects.filter(petition=p, action="deadline_near")
+    assert event.deadline == date(2024, 4, 30) and event.data == {"due_at": "2024-04-30"}
+    assert not Petition.objects.filter(pk=p.pk, version__gt=p.version).exists()  # the row is not rewritten
+
+
+def test_it_warns_again_for_a_new_deadline(world):
+    p = _accepted(world)
+    sweep(today=date(2024, 5, 6))
+    Petition.objects.filter(pk=p.pk).update(due_at=date(2024, 5, 10))  # e.g. an approved extension
+    assert sweep(today=date(2024, 5, 13)).overdue == 1
+    events = CaseEvent.objects.filter(petition=p, action="overdue").order_by("pk")
+    assert [e.deadline for e in events] == [date(2024, 4, 30), date(2024, 5, 10)]
+
+
+def test_the_case_shows_near_and_overdue_from_its_deadline_whether_or_not_the_sweep_ran(world, monkeypatch):
+    from xinfang.cases.deadlines import deadline_alert
+
+    p = _accepted(world)  # due 2024-04-30
+    assert deadline_alert(p, date(2024, 4, 25)) == ""  # four working days ahead
+    assert deadline_alert(p, date(2024, 4, 26)) == "near"  # 04-28 (调休 Sunday), 04-29, 04-30
+    assert deadline_alert(p, date(2024, 4, 30)) == "near"
+    assert deadline_alert(p, date(2024, 5, 1)) == "overdue"
+    b.Clock(monkeypatch).set(date(2024, 5, 6))
+    assert p.alert == "overdue"
+    p.status = Status.REPLIED  # the petitioner's move: no deadline of the organ runs
+    assert p.alert == ""
 
 
 def test_it_escalates_repeated_overdue_to_circulation(world):
@@ -61,7 +85,7 @@ def test_it_escalates_repeated_overdue_to_circulation(world):
     cs.supervision_issue(petition=p, actor=world.leader, unit=world.township, reason="仍未办结")
     assert Supervision.objects.filter(petition=p).order_by("id").last().level == SupervisionLevel.CIRCULATE
     p.refresh_from_db()
-    Petition.objects.filter(pk=p.pk).update(due_at=date(2024, 5, 10), alert="")
+    Petition.objects.filter(pk=p.pk).update(due_at=date(2024, 5, 10))
     sweep(today=date(2024, 5, 13))
     assert Supervision.objects.filter(petition=p).order_by("id").last().level == SupervisionLevel.LISTED
 
@@ -112,8 +136,8 @@ def test_xf_dl_03_it_supervises_each_overdue_case_from_the_bureau_overseeing_its
         assert (s.unit, s.issued_from, s.automatic, s.missed_due) == (unit, bureau, True, p.due_at)
         assert s.reason == f"办理期限{p.due_at:%Y年%m月%d日}已过，尚未办结（超期），自动督办。"
         assert s.reply_due == date(2024, 5, 16) and s.issued_on == date(2024, 5, 6)
-        assert p.alert == "overdue"
         [event] = CaseEvent.objects.filter(petition_id=pk, action="overdue")
+        assert event.deadline == p.due_at
         assert event.data == {
             "due_at": p.due_at.isoformat(),
             "level": "supervise",

@@ -451,7 +451,8 @@ def test_the_migration_stores_old_dashed_phones_as_digits(world):
 
 
 def test_the_petition_table_leaves_room_for_hot_updates_on_postgresql(db):
-    """The sweep's alert updates must not rewrite the full-text index entry of every flagged case."""
+    """Updates that change no indexed column must be able to stay on their page (HOT) and leave the
+    full-text index entry of the case alone."""
     from django.db import connection
 
     if connection.vendor != "postgresql":

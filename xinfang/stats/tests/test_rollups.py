@@ -327,7 +327,7 @@ def test_it_marks_the_day_of_a_petition_changed_by_a_raw_update(world):
     Petition.objects.filter(pk=p.pk).update(status=Status.CLOSED, is_open=False)
     assert list(RollupDirty.objects.values_list("day", flat=True)) == [date(2024, 3, 5)]
     rollups.refresh()
-    Petition.objects.filter(pk=p.pk).update(alert="overdue")  # not a figure: nothing to recompute
+    Petition.objects.filter(pk=p.pk).update(title="更正后的标题")  # not a figure: nothing to recompute
     assert not RollupDirty.objects.exists()
 
 
