@@ -13,6 +13,9 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +51,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _post(port: int, token: str, body: bytes) -> tuple[int, bytes]:
+def _post(port: int, token: str, body: bytes, path: str = "/api/v1/petitions") -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         conn.request(
             "POST",
-            "/api/v1/petitions",
+            path,
             body=body,
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
@@ -78,9 +81,19 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -
     raise RuntimeError("the benchmark server did not answer /healthz")
 
 
-def http_benchmark(
-    token: str, bodies: list[bytes], *, warmup: int, concurrency: int, workers: int
-) -> dict[str, Any]:
+@dataclass
+class Server:
+    port: int
+    worker_pids: list[int]
+
+    def cpu_seconds(self) -> float:
+        return sum(_cpu_seconds(pid) for pid in self.worker_pids)
+
+
+@contextmanager
+def bench_server(workers: int) -> Iterator[Server]:
+    """``bench.server`` with ``workers`` pre-forked workers (persistent DB connections), in a child
+    process that is stopped on leaving."""
     port = _free_port()
     env = dict(os.environ, XINFANG_CONN_MAX_AGE="600")
     proc = subprocess.Popen(  # noqa: S603 - our own module
@@ -95,9 +108,23 @@ def http_benchmark(
         line = proc.stdout.readline()
         worker_pids = [int(pid) for pid in line.split()[1:]] if line.startswith("workers") else []
         _wait_ready(port, proc)
+        yield Server(port, worker_pids)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def http_benchmark(
+    token: str, bodies: list[bytes], *, warmup: int, concurrency: int, workers: int
+) -> dict[str, Any]:
+    with bench_server(workers) as server:
+        port = server.port
         for body in bodies[:warmup]:
             _post(port, token, body)
-        server_cpu_before = sum(_cpu_seconds(pid) for pid in worker_pids)
+        server_cpu_before = server.cpu_seconds()
         client_cpu_before = _own_cpu_seconds()
         timed_bodies = bodies[warmup:]
         lock = threading.Lock()
@@ -131,14 +158,8 @@ def http_benchmark(
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-        server_cpu = sum(_cpu_seconds(pid) for pid in worker_pids) - server_cpu_before
+        server_cpu = server.cpu_seconds() - server_cpu_before
         client_cpu = _own_cpu_seconds() - client_cpu_before
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     created = statuses.get(201, 0)
     done = max(1, len(timed_bodies))
     server_ms = server_cpu / done * 1000

@@ -1,7 +1,9 @@
 """Benchmarks of the case lifecycle (issue 3), run by bench/run.py on its generated database.
 
-- ``lifecycles_per_s``: full lifecycles through the API in-process (Django test Client, no HTTP
-  server): register → transfer → accept → reply → deliver → close.
+- ``lifecycles_per_s``: full lifecycles through the API over HTTP — register → transfer → accept →
+  reply → deliver → close, six requests each — from concurrent client threads to ``bench.server``
+  (pre-forked workers), as a bureau's clerks and a township's handlers would send them; and the same
+  in-process (Django test Client, one thread) for the CPU of each step.
 - ``sweep``: ``xinfang sweep`` over the whole table, first run (raises warnings and 督办) and second
   run (idempotent: nothing to flag; it numbers the next 500 督办单 documents of the backlog). Wall
   and CPU seconds: the machine is shared, so the CPU figure is the steadier one.
@@ -51,7 +53,116 @@ def _pair() -> tuple[User, User, Unit]:
     return clerk, handler, township
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["建国", "秀英", "桂兰", "志强", "玉梅", "海燕", "德明", "春生", "丽华", "国庆", "晓东", "红梅"]
+DECISION = {
+    "requests": "请求解决",
+    "facts": "经调查核实",
+    "opinion": "予以解释说明",
+    "basis": "《信访工作条例》",
+    "outcome": "explain",
+}
+
+
+def _registration(i: int, received: str) -> dict[str, Any]:
+    name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)]
+    return {
+        "channel": "letter",
+        "received_at": received,
+        "title": f"关于村道路维修的信访件{i}",
+        "content": f"反映第{i % 50 + 1}村组道路年久失修，雨天无法通行，请求尽快维修。",
+        "category": "0106",
+        "request_class": "claim",
+        "petitioners": [{"name": name, "address": "城关镇", "phone": f"139{i:08d}"}],
+    }
+
+
+def _steps(township_code: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(who, action, body) after the registration: the clerk routes, the township handles."""
+    return [
+        ("clerk", "transfer", {"unit": township_code}),
+        ("handler", "accept", {"route": "petition"}),
+        ("handler", "reply", DECISION),
+        ("handler", "deliver", {}),
+        ("handler", "close", {"reason": "满意"}),
+    ]
+
+
+def lifecycles_http(n: int, *, concurrency: int, workers: int) -> dict[str, Any]:
+    """``n`` full lifecycles over HTTP from ``concurrency`` client threads, each taking its cases
+    through all six requests in turn."""
+    import threading
+
+    from bench.api import _own_cpu_seconds, _post, bench_server
+
+    clerk, handler, township = _pair()
+    tokens = {"clerk": token_create(user=clerk), "handler": token_create(user=handler)}
+    received = (timezone.localdate() - timedelta(days=2)).isoformat()
+    steps = _steps(township.code)
+    lock = threading.Lock()
+    counter = iter(range(n + concurrency * 2))
+    done: list[int] = []
+    failures: list[str] = []
+
+    def lifecycle(port: int, i: int) -> None:
+        status, body = _post(port, tokens["clerk"], json.dumps(_registration(i, received)).encode())
+        if status != 201:
+            raise RuntimeError(f"register {status}: {body[:300]!r}")
+        case = f"/api/v1/cases/{json.loads(body)['id']}"
+        for who, action, payload in steps:
+            status, body = _post(port, tokens[who], json.dumps(payload).encode(), f"{case}/{action}")
+            if status != 200:
+                raise RuntimeError(f"{action} {status}: {body[:300]!r}")
+
+    with bench_server(workers) as server:
+        for _ in range(concurrency * 2):  # warm every worker (imports, connections, caches)
+            lifecycle(server.port, next(counter))
+        server_cpu, client_cpu = server.cpu_seconds(), _own_cpu_seconds()
+        timed = iter(range(n))
+
+        def client() -> None:
+            while True:
+                with lock:
+                    if next(timed, None) is None:
+                        return
+                    i = next(counter)
+                try:
+                    lifecycle(server.port, i)
+                    with lock:
+                        done.append(i)
+                except (OSError, RuntimeError) as exc:
+                    with lock:
+                        failures.append(str(exc))
+
+        threads = [threading.Thread(target=client) for _ in range(concurrency)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        server_cpu = server.cpu_seconds() - server_cpu
+        client_cpu = _own_cpu_seconds() - client_cpu
+    completed = max(1, len(done))
+    return {
+        "lifecycles": len(done),
+        "failures": failures[:5],
+        "failed": len(failures),
+        "seconds": round(elapsed, 2),
+        "lifecycles_per_s": round(len(done) / elapsed, 1),
+        "requests_per_s": round(len(done) * 6 / elapsed, 1),
+        "server_cpu_ms_per_lifecycle": round(server_cpu / completed * 1000, 1),
+        "client_cpu_ms_per_lifecycle": round(client_cpu / completed * 1000, 1),
+        "concurrency": concurrency,
+        "server_workers": workers,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "how": f"HTTP/1.0 to bench.server ({workers} pre-forked workers, persistent database connections), "
+        f"{concurrency} client threads on the same machine",
+    }
+
+
 def lifecycles(n: int = 200) -> dict[str, Any]:
+    """In-process, one thread: the CPU of each step."""
     clerk, handler, township = _pair()
     client = Client()
     h_clerk = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=clerk)}"}
@@ -70,38 +181,18 @@ def lifecycles(n: int = 200) -> dict[str, Any]:
         return json.loads(response.content)
 
     received = (timezone.localdate() - timedelta(days=2)).isoformat()
-    decision = {
-        "requests": "请求解决",
-        "facts": "经调查核实",
-        "opinion": "予以解释说明",
-        "basis": "《信访工作条例》",
-        "outcome": "explain",
-    }
+    headers = {"clerk": h_clerk, "handler": h_handler}
+    steps = _steps(township.code)
     with tempfile.TemporaryDirectory() as media:
         old_media = settings.MEDIA_ROOT
         settings.MEDIA_ROOT = media
         try:
             started = time.perf_counter()
             for i in range(n):
-                created = post(
-                    "/api/v1/petitions",
-                    {
-                        "channel": "letter",
-                        "received_at": received,
-                        "title": f"基准测试信访件{i}",
-                        "content": "反映村道路年久失修，雨天无法通行，请求尽快维修。",
-                        "category": "0106",
-                        "request_class": "claim",
-                        "petitioners": [{"name": "王五", "address": "城关镇"}],
-                    },
-                    h_clerk,
-                )
+                created = post("/api/v1/petitions", _registration(100_000 + i, received), h_clerk)
                 case = f"/api/v1/cases/{created['id']}"
-                post(f"{case}/transfer", {"unit": township.code}, h_clerk)
-                post(f"{case}/accept", {"route": "petition"}, h_handler)
-                post(f"{case}/reply", decision, h_handler)
-                post(f"{case}/deliver", {}, h_handler)
-                post(f"{case}/close", {"reason": "满意"}, h_handler)
+                for who, action, body in steps:
+                    post(f"{case}/{action}", body, headers[who])
             elapsed = time.perf_counter() - started
         finally:
             settings.MEDIA_ROOT = old_media

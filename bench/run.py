@@ -12,7 +12,8 @@ Environment:
   half the CPUs) before each timed phase (default 300)
 - ``BENCH_REUSE=1`` measures the databases kept by an earlier ``BENCH_KEEP=1`` run, without loading
 - ``BENCH_SECTIONS`` comma list of ``foundation``, ``stats``, ``detection``, ``lifecycle`` (default
-  all); ``BENCH_LIFECYCLES`` full lifecycles timed (default 200); ``BENCH_SWEEP=0`` leaves out the sweep
+  all); ``BENCH_LIFECYCLES`` full lifecycles timed over HTTP (default 200; a quarter of that
+  in-process); ``BENCH_SWEEP=0`` leaves out the sweep
 - ``BENCH_PG_URL`` (default postgres://postgres@127.0.0.1:5432), ``BENCH_KEEP=1`` keeps the
   databases afterwards (for EXPLAIN), ``BENCH_SEED``.
 
@@ -197,7 +198,15 @@ def _lifecycle() -> dict[str, Any]:
     it changes a large part of the database."""
     from bench import cases
 
-    out: dict[str, Any] = {"lifecycles": cases.lifecycles(_env_int("BENCH_LIFECYCLES", 200))}
+    n = _env_int("BENCH_LIFECYCLES", 200)
+    out: dict[str, Any] = {
+        "lifecycles": cases.lifecycles_http(
+            n,
+            concurrency=_env_int("BENCH_CONCURRENCY", 8),
+            workers=_env_int("BENCH_SERVER_WORKERS", (os.cpu_count() or 1) + 1),
+        ),
+        "lifecycles_inprocess": cases.lifecycles(max(20, n // 4)),
+    }
     out["notices"] = cases.notice_figures()
     if os.environ.get("BENCH_SWEEP", "1") == "1":
         out["sweep"] = cases.sweep_figures()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from xinfang.api.core import ERROR_RESPONSES, ApiError, api, error_response
+from xinfang.cases import selectors
 from xinfang.cases import services as cs
 from xinfang.cases.calendar import unknown_year_warning
 from xinfang.cases.models import Notice, Supervision
@@ -106,7 +107,7 @@ def case_state(petition: Petition) -> dict[str, Any]:
                 "reported_on": _d(a.reported_on),
                 "share": a.share,
             }
-            for a in petition.assignments.select_related("unit")
+            for a in selectors.assignments_of(petition)
         ],
         "extensions": [
             {
@@ -117,7 +118,7 @@ def case_state(petition: Petition) -> dict[str, Any]:
                 "old_due": _d(e.old_due),
                 "new_due": _d(e.new_due),
             }
-            for e in petition.extensions.all()
+            for e in selectors.extensions_of(petition)
         ],
         "decisions": [
             {
@@ -128,7 +129,7 @@ def case_state(petition: Petition) -> dict[str, Any]:
                 "issued_on": _d(d.issued_on),
                 "delivered_on": _d(d.delivered_on),
             }
-            for d in petition.decisions.select_related("unit")
+            for d in selectors.decisions_of(petition)
         ],
         "review_requests": [
             {
@@ -140,11 +141,11 @@ def case_state(petition: Petition) -> dict[str, Any]:
                 "hearing_days": r.hearing_days,
                 "decided": r.decided,
             }
-            for r in petition.review_requests.select_related("unit")
+            for r in selectors.review_requests_of(petition)
         ],
         "execution_tasks": [
             {"id": t.pk, "description": t.description, "due_at": _d(t.due_at), "done_on": _d(t.done_on)}
-            for t in petition.execution_tasks.all()
+            for t in selectors.execution_tasks_of(petition)
         ],
         "supervisions": [
             {
@@ -156,7 +157,7 @@ def case_state(petition: Petition) -> dict[str, Any]:
                 "reply_due": _d(s.reply_due),
                 "replied_on": _d(s.replied_on),
             }
-            for s in petition.supervisions.select_related("unit")
+            for s in selectors.supervisions_of(petition)
         ],
         "notices": [
             {
@@ -166,7 +167,7 @@ def case_state(petition: Petition) -> dict[str, Any]:
                 "docx": f"/api/v1/cases/{petition.pk}/notices/{n.pk}/docx",
                 "pdf": f"/api/v1/cases/{petition.pk}/notices/{n.pk}/pdf",
             }
-            for n in petition.notices.all()
+            for n in selectors.notices_of(petition)
         ],
     }
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, Max, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.template import Context, Engine, Template
 from django.utils import timezone
@@ -26,6 +26,7 @@ from xinfang.cases.models import ACTIVE_ASSIGNMENT, Notice, NoticeKind, NoticeTe
 from xinfang.orgs.models import Unit, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import links_of
+from xinfang.prepared import Prepared
 
 FONT_FAMILY = "Noto Serif CJK SC"
 
@@ -132,11 +133,38 @@ def cn_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
-def notice_template(kind: str) -> NoticeTemplate:
-    title, prefix, body = DEFAULT_TEMPLATES[kind]
-    template, _ = NoticeTemplate.objects.get_or_create(
-        kind=kind, defaults={"title": title, "number_prefix": prefix, "body": body}
+# Every notice issued runs these: compiled once (xinfang.prepared).
+_TEMPLATE = Prepared(lambda kind: NoticeTemplate.objects.filter(kind=kind), kind=str)
+_ISSUED = Prepared(
+    lambda petition, kind, source: Notice.objects.filter(petition_id=petition, kind=kind, source=source),
+    petition=int,
+    kind=str,
+    source=str,
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _last_seq(year: int) -> Prepared[int]:
+    """The last number of a unit's series of a kind in ``year``. The year is a small integer column,
+    which a prepared parameter cannot be on PostgreSQL: one prepared query per year instead."""
+    return Prepared(
+        lambda unit, kind: (
+            Notice.objects.filter(unit_id=unit, kind=kind, year=year)
+            .order_by("-seq")
+            .values_list("seq", flat=True)[:1]
+        ),
+        unit=int,
+        kind=str,
     )
+
+
+def notice_template(kind: str) -> NoticeTemplate:
+    template = _TEMPLATE.first(kind=kind)
+    if template is None:
+        title, prefix, body = DEFAULT_TEMPLATES[kind]
+        template, _ = NoticeTemplate.objects.get_or_create(
+            kind=kind, defaults={"title": title, "number_prefix": prefix, "body": body}
+        )
     return template
 
 
@@ -199,7 +227,7 @@ def _render(template: Template, context: dict[str, Any]) -> str:
 
 
 def _next_seq(unit: Unit, kind: str, year: int) -> int:
-    return (Notice.objects.filter(unit=unit, kind=kind, year=year).aggregate(m=Max("seq"))["m"] or 0) + 1
+    return (_last_seq(year).first(unit=unit.pk, kind=kind) or 0) + 1
 
 
 def _numbered(
@@ -223,7 +251,7 @@ def notice_issue(
     *, petition: Petition, kind: str, source: str, unit: Unit, actor: User | None, extra: dict[str, Any]
 ) -> Notice:
     """Number and freeze a notice. Idempotent per (petition, kind, source)."""
-    existing = Notice.objects.filter(petition=petition, kind=kind, source=source).first()
+    existing = _ISSUED.first(petition=petition.pk, kind=kind, source=source)
     if existing is not None:
         return existing
     template = notice_template(kind)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.audit.services import audit_record
+from xinfang.cases import selectors
 from xinfang.cases.calendar import calendar
 from xinfang.cases.models import (
     ACTIVE_ASSIGNMENT,
@@ -406,7 +407,7 @@ def case_direct_reply(*, petition: Petition, actor: User, text: str) -> Petition
 
 
 def _lead_assignment(petition: Petition) -> Assignment | None:
-    return petition.assignments.filter(is_lead=True, status__in=ACTIVE_ASSIGNMENT).first()
+    return selectors.lead_assignment(petition)
 
 
 def _current_holder(petition: Petition, lead: Assignment | None = None) -> int | None:
@@ -623,9 +624,7 @@ def case_report(*, petition: Petition, actor: User, text: str) -> Assignment:
 
 
 def _open_duties(petition: Petition) -> list[Assignment]:
-    return list(
-        petition.assignments.filter(is_lead=False, status__in=ACTIVE_ASSIGNMENT).select_related("unit")
-    )
+    return selectors.open_duties(petition)
 
 
 @transaction.atomic
@@ -758,7 +757,7 @@ def execution_done(*, task: ExecutionTask, actor: User, note: str) -> ExecutionT
 
 
 def _latest_decision(petition: Petition, kind: str) -> Decision | None:
-    return petition.decisions.filter(kind=kind).order_by("-issued_on", "-id").first()
+    return selectors.latest_decision(petition, kind)
 
 
 @transaction.atomic

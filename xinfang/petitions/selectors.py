@@ -20,6 +20,7 @@ from xinfang.lib.text import query_terms
 from xinfang.orgs.models import User
 from xinfang.orgs.selectors import in_scope, scope_unit_ids
 from xinfang.petitions.models import Petition, PetitionPetitioner, RequestClass
+from xinfang.prepared import Prepared
 
 CASE_NUMBER = re.compile(r"^[0-9A-Za-z]+-\d{4}-\d{6}$")
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
@@ -37,6 +38,19 @@ def visible_petitions(user: User) -> QuerySet[Petition]:
     return Petition.objects.filter(Q(registering_unit_id__in=ids) | Q(handling_unit_id__in=ids))
 
 
+# Every request for a case runs these: compiled once (xinfang.prepared).
+_CASE = Prepared(
+    lambda pk: Petition.objects.filter(pk=pk).select_related(
+        "registering_unit", "handling_unit", "category__parent", "complained_unit", "created_by"
+    ),
+    pk=int,
+)
+_LINKS = Prepared(
+    lambda petition: PetitionPetitioner.objects.filter(petition_id=petition).select_related("petitioner"),
+    petition=int,
+)
+
+
 def access_petition(user: User, petition_id: int | str, *, write: bool = False) -> Petition:
     """The only way to reach one case: cases registered by or held by the user's scope, and cases in
     which a unit of the scope has a duty (协办 and the other duties of a 交办 package). Transitions
@@ -46,13 +60,7 @@ def access_petition(user: User, petition_id: int | str, *, write: bool = False) 
         pk = int(petition_id)
     except (TypeError, ValueError):
         raise PetitionNotFound from None
-    petition = (
-        Petition.objects.filter(pk=pk)
-        .select_related(
-            "registering_unit", "handling_unit", "category__parent", "complained_unit", "created_by"
-        )
-        .first()
-    )
+    petition = _CASE.first(pk=pk)
     if petition is None or not _reachable(user, petition):
         raise PetitionNotFound
     return petition
@@ -61,10 +69,9 @@ def access_petition(user: User, petition_id: int | str, *, write: bool = False) 
 def _reachable(user: User, petition: Petition) -> bool:
     if in_scope(user, petition.registering_unit) or in_scope(user, petition.handling_unit):
         return True
-    from xinfang.cases.models import Assignment
+    from xinfang.cases.selectors import assignments_of
 
-    duties = Assignment.objects.filter(petition_id=petition.pk).select_related("unit")
-    return any(in_scope(user, duty.unit) for duty in duties)
+    return any(in_scope(user, duty.unit) for duty in assignments_of(petition))
 
 
 def links_of(petition: Petition) -> list[PetitionPetitioner]:
@@ -72,7 +79,7 @@ def links_of(petition: Petition) -> list[PetitionPetitioner]:
     transitions and the notices of one request share it)."""
     cached: list[PetitionPetitioner] | None = getattr(petition, "_xf_links", None)
     if cached is None:
-        cached = list(petition.links.select_related("petitioner"))
+        cached = _LINKS.all(petition=petition.pk)
         petition._xf_links = cached  # type: ignore[attr-defined]
     return cached
 
