@@ -134,6 +134,12 @@ def cn_date(day: date | None) -> str:
 
 
 # Every notice issued runs these: compiled once (xinfang.prepared).
+_HAS_AUTOMATIC = Prepared(
+    lambda petition: Supervision.objects.filter(petition_id=petition, automatic=True).values_list(
+        "pk", flat=True
+    )[:1],
+    petition=int,
+)
 _TEMPLATE = Prepared(lambda kind: NoticeTemplate.objects.filter(kind=kind), kind=str)
 _ISSUED = Prepared(
     lambda petition, kind, source: Notice.objects.filter(petition_id=petition, kind=kind, source=source),
@@ -312,8 +318,10 @@ def supervision_notices_issue(supervisions: list[Supervision]) -> int:
 
 
 def case_supervision_notices_issue(petition: Petition) -> None:
-    """Before a case's documents are listed: the 督办单 the sweep has not numbered yet."""
-    supervision_notices_issue(pending_supervisions(petition.supervisions.all()))
+    """Before a case's documents are listed: the 督办单 the sweep has not numbered yet. Most cases
+    have no automatic supervision: one prepared query tells, before the full look-up."""
+    if _HAS_AUTOMATIC.first(petition=petition.pk) is not None:
+        supervision_notices_issue(pending_supervisions(petition.supervisions.all()))
 
 
 def _issue_consecutive(

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+
 from xinfang.orgs.models import Unit, User
+from xinfang.prepared import Prepared
+
+# The scope of every list and search: compiled once (xinfang.prepared). ``path__startswith``
+# would rewrite the value into a pattern; here the caller passes the pattern itself.
+_SUBTREE = Prepared(
+    lambda pattern: Unit.objects.filter(
+        Q(RawSQL("orgs_unit.path LIKE %s ESCAPE '\\'", [pattern], output_field=BooleanField()))
+    ).values_list("pk", flat=True),
+    pattern=str,
+)
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def subtree_ids(unit: Unit) -> list[int]:
     """The unit and every unit below it."""
-    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    return _SUBTREE.all(pattern=_like_prefix(unit.path))
 
 
 def in_scope(user: User, unit: Unit | None) -> bool:
