@@ -92,23 +92,30 @@ class Server:
 
 @contextmanager
 def bench_server(workers: int) -> Iterator[Server]:
-    """``bench.server`` with ``workers`` pre-forked workers (persistent DB connections), in a child
-    process that is stopped on leaving."""
+    """The HTTP server with ``workers`` worker processes (persistent DB connections), in a child
+    process that is stopped on leaving: granian, the server ``xinfang serve`` runs, or with
+    ``BENCH_HTTP_SERVER=wsgiref`` the standard library's (``bench.server``)."""
     port = _free_port()
     env = dict(os.environ, XINFANG_CONN_MAX_AGE="600")
-    proc = subprocess.Popen(  # noqa: S603 - our own module
-        [sys.executable, "-m", "bench.server", "--port", str(port), "--workers", str(workers)],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
+    if os.environ.get("BENCH_HTTP_SERVER", "granian") == "wsgiref":
+        command = [sys.executable, "-m", "bench.server", "--port", str(port), "--workers", str(workers)]
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "xinfang.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ]
+    proc = subprocess.Popen(  # noqa: S603 - our own modules
+        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        worker_pids = [int(pid) for pid in line.split()[1:]] if line.startswith("workers") else []
         _wait_ready(port, proc)
-        yield Server(port, worker_pids)
+        yield Server(port, _descendants(proc.pid))
     finally:
         proc.terminate()
         try:
@@ -183,6 +190,23 @@ def http_benchmark(
     }
 
 
+def _descendants(pid: int) -> list[int]:
+    """The process and every process below it (the server's workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process, from /proc (0 where /proc is not available)."""
     try:
@@ -251,7 +275,8 @@ def api_benchmarks(
     out["rows_added"] = Petition.objects.count() - before
     out["api_registration_per_s"] = out["http"]["per_s"]
     out["method"] = (
-        f"POST /api/v1/petitions over HTTP/1.0 to bench.server ({workers} pre-forked wsgiref workers, "
-        f"persistent DB connections) from {concurrency} client threads in the same machine"
+        f"POST /api/v1/petitions over HTTP/1.0 to {os.environ.get('BENCH_HTTP_SERVER', 'granian')} "
+        f"({workers} worker processes, persistent DB connections) from {concurrency} client threads "
+        "in the same machine"
     )
     return out

@@ -1,8 +1,8 @@
 """Benchmarks of the case lifecycle (issue 3), run by bench/run.py on its generated database.
 
 - ``lifecycles_per_s``: full lifecycles through the API over HTTP — register → transfer → accept →
-  reply → deliver → close, six requests each — from concurrent client threads to ``bench.server``
-  (pre-forked workers), as a bureau's clerks and a township's handlers would send them; and the same
+  reply → deliver → close, six requests each — from concurrent client threads to ``xinfang serve``
+  (granian, one process per worker), as a bureau's clerks and a township's handlers would send them; and the same
   in-process (Django test Client, one thread) for the CPU of each step.
 - ``sweep``: ``xinfang sweep`` over the whole table, first run (raises warnings and 督办) and second
   run (idempotent: nothing to flag; it numbers the next 500 督办单 documents of the backlog). Wall
@@ -156,8 +156,8 @@ def lifecycles_http(n: int, *, concurrency: int, workers: int) -> dict[str, Any]
         "concurrency": concurrency,
         "server_workers": workers,
         "load_average": [round(x, 2) for x in os.getloadavg()],
-        "how": f"HTTP/1.0 to bench.server ({workers} pre-forked workers, persistent database connections), "
-        f"{concurrency} client threads on the same machine",
+        "how": f"HTTP/1.0 to {os.environ.get('BENCH_HTTP_SERVER', 'granian')} ({workers} worker processes, "
+        f"persistent database connections), {concurrency} client threads on the same machine",
     }
 
 
@@ -187,6 +187,12 @@ def lifecycles(n: int = 200) -> dict[str, Any]:
         old_media = settings.MEDIA_ROOT
         settings.MEDIA_ROOT = media
         try:
+            for i in range(3):  # warm up: jieba's dictionary, the term weights, compiled queries
+                created = post("/api/v1/petitions", _registration(90_000 + i, received), h_clerk)
+                for who, action, body in steps:
+                    post(f"/api/v1/cases/{created['id']}/{action}", body, headers[who])
+            wall.clear()
+            cpu.clear()
             started = time.perf_counter()
             for i in range(n):
                 created = post("/api/v1/petitions", _registration(100_000 + i, received), h_clerk)

@@ -95,9 +95,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-elif os.environ.get("XINFANG_PG_TEST_NAME"):
-    # Lets several test runs share one PostgreSQL server without clashing on the test database.
-    DATABASES["default"]["TEST"] = {"NAME": os.environ["XINFANG_PG_TEST_NAME"]}
+else:
+    if os.environ.get("XINFANG_PG_PREPARE", "1") == "1":
+        # Server-side parameters, so that psycopg prepares a statement run five times on a
+        # connection: PostgreSQL then parses and plans each query shape once per connection
+        # instead of on every request. ``XINFANG_PG_PREPARE=0`` turns this off (e.g. behind a
+        # transaction-mode PgBouncer).
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    if os.environ.get("XINFANG_PG_TEST_NAME"):
+        # Lets several test runs share one PostgreSQL server without clashing on the test database.
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["XINFANG_PG_TEST_NAME"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
