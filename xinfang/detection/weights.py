@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from xinfang.detection import similarity
 from xinfang.detection.models import StatsBuild, TermStat
+from xinfang.prepared import Prepared
 
 
 @dataclass
@@ -31,10 +32,14 @@ _cached: Weights | None = None
 EMPTY = Weights(build_id=0, docs=0, dfs={}, table=similarity.WeightTable({}, 0))
 
 
+# Read by every registration: compiled once (xinfang.prepared).
+_LATEST = Prepared(lambda: StatsBuild.objects.order_by("-built_at", "-id").values_list("pk", "docs")[:1])
+
+
 def current() -> Weights:
     """The weights of the latest build; empty (every term weighs the same) before the first."""
     global _cached
-    latest = StatsBuild.objects.order_by("-built_at", "-id").values_list("pk", "docs").first()
+    latest = _LATEST.first()
     if latest is None:
         return EMPTY
     cached = _cached

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.files import File
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from xinfang.audit.services import audit_record
 from xinfang.cases.services import record_registration
@@ -33,13 +32,23 @@ if TYPE_CHECKING:
 DECISION_DAYS = 15
 
 
+# One statement: the increment takes the row lock and returns the new number (SQLite ≥ 3.35 and
+# PostgreSQL both have RETURNING).
+_NEXT_SEQ = (
+    "UPDATE petitions_casesequence SET last = last + 1 WHERE unit_id = %s AND year = %s RETURNING last"
+)
+
+
 def next_case_number(*, unit: Unit, year: int) -> str:
     """ "<unit code>-<year>-<6-digit sequence>", e.g. 430421-2026-000123. The UPDATE takes a row
     lock, so concurrent registrations in one unit get consecutive, unique numbers."""
-    seq, _ = CaseSequence.objects.get_or_create(unit=unit, year=year)
-    CaseSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    seq.refresh_from_db(fields=["last"])
-    return f"{unit.code}-{year}-{seq.last:06d}"
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SEQ, [unit.pk, year])
+        row = cursor.fetchone()
+    if row is None:  # the unit's first case of the year
+        CaseSequence.objects.get_or_create(unit=unit, year=year)
+        return next_case_number(unit=unit, year=year)
+    return f"{unit.code}-{year}-{row[0]:06d}"
 
 
 def _petitioner_for(item: PetitionerInput) -> Petitioner:
