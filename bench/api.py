@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +124,17 @@ def bench_server(workers: int) -> Iterator[Server]:
             proc.kill()
 
 
+def run_threads(target: Callable[[], None], count: int) -> float:
+    """Run ``target`` in ``count`` threads at once; the wall seconds until the last one ends."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
 def http_benchmark(
     token: str, bodies: list[bytes], *, warmup: int, concurrency: int, workers: int
 ) -> dict[str, Any]:
@@ -158,13 +169,7 @@ def http_benchmark(
                     if status != 201 and len(failures) < 5:
                         failures.append(f"{status}: {answer[:300].decode(errors='replace')}")
 
-        threads = [threading.Thread(target=client) for _ in range(concurrency)]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        elapsed = run_threads(client, concurrency)
         server_cpu = server.cpu_seconds() - server_cpu_before
         client_cpu = _own_cpu_seconds() - client_cpu_before
     created = statuses.get(201, 0)

@@ -93,7 +93,7 @@ def lifecycles_http(n: int, *, concurrency: int, workers: int) -> dict[str, Any]
     through all six requests in turn."""
     import threading
 
-    from bench.api import _own_cpu_seconds, _post, bench_server
+    from bench.api import _own_cpu_seconds, _post, bench_server, run_threads
 
     clerk, handler, township = _pair()
     tokens = {"clerk": token_create(user=clerk), "handler": token_create(user=handler)}
@@ -134,13 +134,7 @@ def lifecycles_http(n: int, *, concurrency: int, workers: int) -> dict[str, Any]
                     with lock:
                         failures.append(str(exc))
 
-        threads = [threading.Thread(target=client) for _ in range(concurrency)]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        elapsed = run_threads(client, concurrency)
         server_cpu = server.cpu_seconds() - server_cpu
         client_cpu = _own_cpu_seconds() - client_cpu
     completed = max(1, len(done))
