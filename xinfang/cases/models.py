@@ -13,7 +13,13 @@ from xinfang.cases.states import Status
 
 class CaseEvent(AppendOnlyModel):
     petition = models.ForeignKey(
-        "petitions.Petition", models.PROTECT, related_name="events", verbose_name=_("petition")
+        "petitions.Petition",
+        models.PROTECT,
+        related_name="events",
+        verbose_name=_("petition"),
+        # No database constraint (as AuditLog.petition): its check locks the wide petition row, a
+        # page write each (cases 0006). Petitions are never deleted (PROTECT, no delete path).
+        db_constraint=False,
     )
     action = models.CharField(_("action"), max_length=40)
     old_status = models.CharField(_("old status"), max_length=24, choices=Status.choices, blank=True)
@@ -275,7 +281,11 @@ class Supervision(models.Model):
     """督办单 (条例第三十八至四十条), by hand or raised by the sweep on 超期."""
 
     petition = models.ForeignKey(
-        "petitions.Petition", models.PROTECT, related_name="supervisions", verbose_name=_("petition")
+        "petitions.Petition",
+        models.PROTECT,
+        related_name="supervisions",
+        verbose_name=_("petition"),
+        db_constraint=False,  # as CaseEvent.petition (cases 0006)
     )
     unit = models.ForeignKey("orgs.Unit", models.PROTECT, related_name="supervisions", verbose_name=_("unit"))
     issued_from = models.ForeignKey(

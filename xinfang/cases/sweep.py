@@ -8,25 +8,30 @@ an old database (a hundred thousand overdue cases) takes seconds, not minutes.
 Idempotent: each warning is a case event recorded once per deadline (``CaseEvent.deadline``, a
 partial unique constraint), each automatic 督办单 once per missed deadline (a unique constraint,
 ``ON CONFLICT DO NOTHING``), so running it twice changes nothing. The petition rows themselves are
-never written: whether a case is 临期 or 超期 is computed from its ``due_at`` (cases.deadlines), so
-the sweep does not rewrite wide, full-text-indexed rows (on PostgreSQL each such row version
-re-inserts its words into the GIN index). Safe on several app servers at once: batches are claimed
-with ``SELECT … FOR NO KEY UPDATE SKIP LOCKED`` on PostgreSQL, and every write of a batch names the
-claimed ids, so two sweepers never write for the same case; SQLite serialises writers
+never written, nor locked: whether a case is 临期 or 超期 is computed from its ``due_at``
+(cases.deadlines), and on PostgreSQL every new version of that wide row, or a row lock (a write to
+its page), would cost a page of WAL and, for a new version, its words in the full-text GIN index.
+
+Safe on several app servers at once: on PostgreSQL a sweep holds an advisory lock for its run (a
+second sweep waits, then finds nothing left to do) and each batch runs in one REPEATABLE READ
+snapshot, so a transition committed meanwhile cannot split a batch's 督办单 from its event; every
+statement re-checks that the case is still owed and overdue. SQLite serialises writers
 (``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from xinfang.cases.deadlines import near_limit
@@ -47,7 +52,9 @@ from xinfang.petitions.models import Petition
 
 NEAR_EVENT = "deadline_near"
 OVERDUE_EVENT = "overdue"
-BATCH = 20000  # cases claimed per transaction
+BATCH = 20000  # cases written per transaction
+SWEEP_WORKERS = 2  # PostgreSQL: batches written at once, each on its own connection
+SWEEP_LOCK = 0x78660001  # the PostgreSQL advisory lock key of ``xinfang sweep``
 NOTICE_BATCH = 500  # 督办单 numbered per run for automatic supervisions
 
 
@@ -98,35 +105,81 @@ def _owing(event: str) -> QuerySet[Petition]:
     ).exclude(Exists(warned))
 
 
-def _claim(qs: QuerySet[Petition], ids: list[int]) -> list[tuple[int, int]]:
-    """Those of ``ids`` still to flag, as (id, unit holding the case) pairs. On PostgreSQL the rows
-    are locked for this transaction, skipping those another sweeper holds (it writes for them)."""
-    qs = qs.filter(pk__in=RawSQL(_ids_subquery(), [_ids_param(ids)]))  # noqa: S611 - a constant
-    if _pg():
-        qs = qs.select_for_update(skip_locked=True, of=("self",), no_key=True)
+def _for_each_batch(
+    qs: QuerySet[Petition], work: Callable[[list[tuple[int, int]]], Counter[str]]
+) -> Counter[str]:
+    """Run ``work`` on the candidates, (id, unit holding the case) pairs in id order read once
+    through the owed-deadline index, in batches of ``BATCH``, each in its own transaction (statements
+    that re-check each case, so one changed meanwhile is left out). On PostgreSQL, outside an outer
+    transaction, ``SWEEP_WORKERS`` batches run at once on their own connections: the work is the
+    database's, and this uses its cores. The counts ``work`` returns are added up."""
     rows = qs.order_by("pk").values_list("pk", "handling_unit_id", "registering_unit_id")
-    return [(pk, handling or registering) for pk, handling, registering in rows]
+    candidates = [(pk, handling or registering) for pk, handling, registering in rows]
+    batches = [candidates[start : start + BATCH] for start in range(0, len(candidates), BATCH)]
+    total: Counter[str] = Counter()
+    if _pg() and not connection.in_atomic_block and len(batches) > 1:
+        with ThreadPoolExecutor(max_workers=SWEEP_WORKERS) as pool:
+            for counts in pool.map(lambda batch: _on_own_connection(_in_transaction, work, batch), batches):
+                total.update(counts)
+        return total
+    for batch in batches:
+        total.update(_in_transaction(work, batch))
+    return total
 
 
-def _batches(qs: QuerySet[Petition]) -> Iterator[list[tuple[int, int]]]:
-    """The candidates are read once through the (is_open, due_at) index, without locks; then each
-    batch is claimed in its own transaction, which stays open while the caller writes for it."""
-    candidates = sorted(qs.values_list("pk", flat=True))
-    for start in range(0, len(candidates), BATCH):
-        with transaction.atomic():
-            rows = _claim(qs, candidates[start : start + BATCH])
-            if rows:
-                yield rows
+def _in_transaction(
+    work: Callable[[list[tuple[int, int]]], Counter[str]], batch: list[tuple[int, int]]
+) -> Counter[str]:
+    with transaction.atomic():
+        _one_snapshot()
+        return work(batch)
+
+
+def _on_own_connection(fn: Callable[..., Counter[str]], *args: Any) -> Counter[str]:
+    try:
+        return fn(*args)
+    finally:
+        connection.close()  # this thread's
+
+
+def _one_snapshot() -> None:
+    """PostgreSQL: the batch's statements see one snapshot (not inside an outer transaction, which
+    already decides it)."""
+    if _pg() and len(connection.atomic_blocks) == 1:
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            # A batch lost to a crash in the next moment is written again by the next sweep (it is
+            # idempotent), so its commit need not wait for the disk.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+@contextmanager
+def _one_sweeper() -> Iterator[None]:
+    """PostgreSQL: one sweep at a time across every app server (a session advisory lock, released
+    at the end or when the connection goes); SQLite serialises writers anyway."""
+    if not _pg():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [SWEEP_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SWEEP_LOCK])
 
 
 # --- the statements (``{…}`` are filled by ``_sql``; values are always parameters) ------------
 
 UNIT = "COALESCE(p.handling_unit_id, p.registering_unit_id)"  # the unit holding the case
 
+OWED = "p.is_open AND p.status IN ({owes})"  # the organ owes the next step (ORGAN_OWES_ACTION)
+
 NEAR_EVENTS = (
     "INSERT INTO cases_caseevent (petition_id, action, old_status, new_status, reason, data, deadline, at) "
     "SELECT p.id, 'deadline_near', p.status, p.status, '', {json}('due_at', p.due_at), p.due_at, %s "
-    "FROM petitions_petition p WHERE p.id IN {ids} ON CONFLICT DO NOTHING"
+    "FROM petitions_petition p WHERE p.id IN {ids} AND {owed} AND p.due_at >= %s AND p.due_at <= %s "
+    "ON CONFLICT DO NOTHING"
 )
 SUPERVISIONS = (
     "INSERT INTO cases_supervision (petition_id, unit_id, issued_from_id, automatic, missed_due, level,"
@@ -138,7 +191,7 @@ SUPERVISIONS = (
     " %s || {cn_due} || %s, %s, %s, '' "
     "FROM {pairs} JOIN petitions_petition p ON p.id = CAST(j.value ->> 0 AS BIGINT) "
     # In case order, so that the ids (and so the 文号 of the 督办单) follow the cases.
-    "WHERE p.due_at IS NOT NULL ORDER BY p.id ON CONFLICT DO NOTHING"
+    "WHERE {owed} AND p.due_at < %s ORDER BY p.id ON CONFLICT DO NOTHING"
 )
 OVERDUE_EVENTS = (
     "INSERT INTO cases_caseevent"
@@ -165,6 +218,8 @@ def _sql(template: str) -> str:
         .replace("{json}", "jsonb_build_object" if pg else "json_object")
         .replace("{cn_due}", "to_char(p.due_at, %s)" if pg else "strftime(%s, p.due_at)")
         .replace("{pairs}", "jsonb_array_elements(%s::jsonb) j" if pg else "json_each(%s) j")
+        .replace("{owed}", OWED)
+        .replace("{owes}", ", ".join(f"'{status.value}'" for status in sorted(ORGAN_OWES_ACTION)))
     )
 
 
@@ -179,22 +234,32 @@ def _execute(template: str, params: list[Any]) -> tuple[int, list[tuple[Any, ...
 
 
 def _flag_near(today: date, result: SweepResult) -> None:
-    base = _owing(NEAR_EVENT).filter(due_at__gte=today, due_at__lte=near_limit(today))
-    for rows in _batches(base):
-        count, _ = _execute(NEAR_EVENTS, [_db_now(), _ids_param([pk for pk, _ in rows])])
-        result.near += count
+    limit = near_limit(today)
+
+    def warn(rows: list[tuple[int, int]]) -> Counter[str]:
+        params = [_db_now(), _ids_param([pk for pk, _ in rows]), _db_date(today), _db_date(limit)]
+        return Counter(near=_execute(NEAR_EVENTS, params)[0])
+
+    result.near += _for_each_batch(_owing(NEAR_EVENT).filter(due_at__gte=today, due_at__lte=limit), warn)[
+        "near"
+    ]
 
 
 # --- 超期 and automatic 督办 (条例第四十条, XF-DL-03) ----------------------------------------------
 
 
 def _flag_overdue(today: date, result: SweepResult) -> None:
-    base = _owing(OVERDUE_EVENT).filter(due_at__lt=today)
     bureaus = overseeing_bureaus()
     reply_due = due(today, SUPERVISION_REPLY_DAYS)
-    for rows in _batches(base):
-        result.supervisions += _supervise(rows, today, reply_due, bureaus)
-        result.overdue += _execute(OVERDUE_EVENTS, [_db_now(), True, _ids_param([pk for pk, _ in rows])])[0]
+
+    def supervise(rows: list[tuple[int, int]]) -> Counter[str]:
+        supervisions = _supervise(rows, today, reply_due, bureaus)
+        overdue = _execute(OVERDUE_EVENTS, [_db_now(), True, _ids_param([pk for pk, _ in rows])])[0]
+        return Counter(supervisions=supervisions, overdue=overdue)
+
+    counts = _for_each_batch(_owing(OVERDUE_EVENT).filter(due_at__lt=today), supervise)
+    result.supervisions += counts["supervisions"]
+    result.overdue += counts["overdue"]
 
 
 def _supervise(rows: list[tuple[int, int]], today: date, reply_due: date, bureaus: dict[int, int]) -> int:
@@ -216,6 +281,7 @@ def _supervise(rows: list[tuple[int, int]], today: date, reply_due: date, bureau
             _db_date(today),
             _db_date(reply_due),
             json.dumps([(pk, bureaus.get(unit, unit)) for pk, unit in rows]),
+            _db_date(today),
         ],
     )
     # The audit entry of every 督办单 this batch issued (the system is the actor); the caller records
@@ -261,7 +327,11 @@ def _issue_supervision_notices(result: SweepResult) -> None:
 
 
 def sweep(*, today: date | None = None) -> SweepResult:
-    day = today or local_today()
+    with _one_sweeper():
+        return _sweep(today or local_today())
+
+
+def _sweep(day: date) -> SweepResult:
     result = SweepResult()
     _flag_overdue(day, result)
     _flag_near(day, result)

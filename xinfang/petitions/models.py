@@ -187,6 +187,14 @@ class Petition(models.Model):
                 fields=["complained_unit", "category", "-received_at"], name="pet_cunit_cat_recv_idx"
             ),
             models.Index(fields=["is_open", "due_at"], name="pet_open_due_idx"),
+            # The sweep's candidates: open cases by deadline, with what it reads of them (PostgreSQL
+            # answers from the index alone; SQLite ignores INCLUDE).
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(is_open=True, due_at__isnull=False),
+                include=["id", "status", "handling_unit", "registering_unit"],
+                name="pet_open_deadline_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(persons__gte=1), name="pet_persons_gte_1"),

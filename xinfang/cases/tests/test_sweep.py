@@ -1,6 +1,7 @@
 """``xinfang sweep``: graded warnings and automatic 督办 on 超期 (条例第四十条, XF-DL-03)."""
 
 import threading
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -246,3 +247,34 @@ def test_two_simultaneous_sweeps_issue_each_supervision_once(world, monkeypatch)
         assert CaseEvent.objects.filter(petition=p, action="overdue").count() == 1
         assert AuditLog.objects.filter(petition=p, action="case.supervise").count() == 1
         assert Notice.objects.filter(petition=p, kind="supervision").count() == 1
+
+
+def test_a_batch_leaves_out_a_case_handled_since_the_candidates_were_read(world):
+    p = _accepted(world)  # overdue from 2024-05-01
+    today = date(2024, 5, 6)
+    candidates = sweep_module._owing(sweep_module.OVERDUE_EVENT).filter(due_at__lt=today)
+
+    def work(rows):
+        assert [pk for pk, _ in rows] == [p.pk]
+        Petition.objects.filter(pk=p.pk).update(status=Status.CLOSED, is_open=False)  # closed meanwhile
+        return Counter(
+            supervisions=sweep_module._supervise(rows, today, date(2024, 5, 16), overseeing_bureaus())
+        )
+
+    assert sweep_module._for_each_batch(candidates, work) == Counter(supervisions=0)
+    assert not Supervision.objects.filter(petition=p).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_postgresql_writes_batches_on_two_connections_at_once_each_case_once(world, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: its batches run one after the other")
+    monkeypatch.setattr(sweep_module, "BATCH", 2)
+    cases = [_accepted(world) for _ in range(7)]  # four batches
+    result = sweep(today=date(2024, 5, 6))
+    assert (result.overdue, result.supervisions) == (7, 7)
+    for p in cases:
+        assert Supervision.objects.filter(petition=p).count() == 1
+        assert CaseEvent.objects.filter(petition=p, action="overdue").count() == 1
+        assert AuditLog.objects.filter(petition=p, action="case.supervise").count() == 1
+    assert sweep(today=date(2024, 5, 7)).overdue == 0
