@@ -203,7 +203,8 @@ def _lifecycle() -> dict[str, Any]:
         "lifecycles": cases.lifecycles_http(
             n,
             concurrency=_env_int("BENCH_CONCURRENCY", 8),
-            workers=_env_int("BENCH_SERVER_WORKERS", (os.cpu_count() or 1) + 1),
+            # One worker per core: every request writes, and a third process only queues.
+            workers=_env_int("BENCH_SERVER_WORKERS", os.cpu_count() or 1),
         ),
         "lifecycles_inprocess": cases.lifecycles(max(20, n // 4)),
     }

@@ -88,6 +88,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue on a file lock instead of SQLite's sleeping busy handler (xinfang/sqlite).
+    DATABASES["default"]["ENGINE"] = "xinfang.sqlite"
+    # Tests use an in-memory database, as Django does for its own SQLite engine (pytest-django
+    # recognises that engine by name only and would otherwise name a file per xdist worker).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     # WAL lets readers proceed while one clerk writes; IMMEDIATE transactions take the write
     # lock up front so two concurrent registrations queue instead of failing with "locked".
     DATABASES["default"]["OPTIONS"] = {
