@@ -187,12 +187,13 @@ class Petition(models.Model):
                 fields=["complained_unit", "category", "-received_at"], name="pet_cunit_cat_recv_idx"
             ),
             models.Index(fields=["is_open", "due_at"], name="pet_open_due_idx"),
-            # The sweep's candidates: open cases by deadline, with what it reads of them (PostgreSQL
-            # answers from the index alone; SQLite ignores INCLUDE).
+            # The sweep's candidates: open cases by deadline, with what it reads of them, so that
+            # both databases answer from the index alone (the id: SQLite's rowid is in every index;
+            # PostgreSQL includes it).
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "status", "handling_unit", "registering_unit"],
                 condition=models.Q(is_open=True, due_at__isnull=False),
-                include=["id", "status", "handling_unit", "registering_unit"],
+                include=["id"],
                 name="pet_open_deadline_idx",
             ),
         ]

@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='petition',
-            index=models.Index(condition=models.Q(('due_at__isnull', False), ('is_open', True)), fields=['due_at'], include=('id', 'status', 'handling_unit', 'registering_unit'), name='pet_open_deadline_idx'),
+            index=models.Index(condition=models.Q(('due_at__isnull', False), ('is_open', True)), fields=['due_at', 'status', 'handling_unit', 'registering_unit'], include=('id',), name='pet_open_deadline_idx'),
         ),
     ]
