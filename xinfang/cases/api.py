@@ -91,85 +91,23 @@ def case_state(petition: Petition) -> dict[str, Any]:
         "registering_unit": petition.registering_unit.code,
         "handling_unit": petition.handling_unit.code if petition.handling_unit else None,
         "calendar_warning": bool(petition.due_at and unknown_year_warning(petition.due_at)),
-        "assignments": [
-            {
-                "id": a.pk,
-                "unit": a.unit.code,
-                "kind": a.kind,
-                "duty": a.duty,
-                "is_lead": a.is_lead,
-                "status": a.status,
-                "sent_on": _d(a.sent_on),
-                "ack_due": _d(a.ack_due),
-                "objection_due": _d(a.objection_due),
-                "due_at": _d(a.due_at),
-                "accepted_on": _d(a.accepted_on),
-                "reported_on": _d(a.reported_on),
-                "share": a.share,
-            }
-            for a in selectors.assignments_of(petition)
-        ],
-        "extensions": [
-            {
-                "id": e.pk,
-                "days": e.days,
-                "reason": e.reason,
-                "status": e.status,
-                "old_due": _d(e.old_due),
-                "new_due": _d(e.new_due),
-            }
-            for e in selectors.extensions_of(petition)
-        ],
-        "decisions": [
-            {
-                "id": d.pk,
-                "kind": d.kind,
-                "unit": d.unit.code,
-                "outcome": d.outcome,
-                "issued_on": _d(d.issued_on),
-                "delivered_on": _d(d.delivered_on),
-            }
-            for d in selectors.decisions_of(petition)
-        ],
-        "review_requests": [
-            {
-                "id": r.pk,
-                "level": r.level,
-                "unit": r.unit.code,
-                "requested_on": _d(r.requested_on),
-                "due_at": _d(r.due_at),
-                "hearing_days": r.hearing_days,
-                "decided": r.decided,
-            }
-            for r in selectors.review_requests_of(petition)
-        ],
-        "execution_tasks": [
-            {"id": t.pk, "description": t.description, "due_at": _d(t.due_at), "done_on": _d(t.done_on)}
-            for t in selectors.execution_tasks_of(petition)
-        ],
-        "supervisions": [
-            {
-                "id": s.pk,
-                "unit": s.unit.code,
-                "level": s.level,
-                "automatic": s.automatic,
-                "issued_on": _d(s.issued_on),
-                "reply_due": _d(s.reply_due),
-                "replied_on": _d(s.replied_on),
-            }
-            for s in selectors.supervisions_of(petition)
-        ],
-        "notices": [
-            {
-                "id": n.pk,
-                "kind": n.kind,
-                "number": n.number,
-                "docx": f"/api/v1/cases/{petition.pk}/notices/{n.pk}/docx",
-                "pdf": f"/api/v1/cases/{petition.pk}/notices/{n.pk}/pdf",
-            }
-            for n in selectors.notices_of(petition)
-        ],
+        **_records(petition),
     }
+
+
+def _records(petition: Petition) -> dict[str, list[dict[str, Any]]]:
+    records = selectors.case_records(petition)
+    records["notices"] = [
+        {
+            "id": n["id"],
+            "kind": n["kind"],
+            "number": n["number"],
+            "docx": f"/api/v1/cases/{petition.pk}/notices/{n['id']}/docx",
+            "pdf": f"/api/v1/cases/{petition.pk}/notices/{n['id']}/pdf",
+        }
+        for n in records["notices"]
+    ]
+    return records
 
 
 def _ok(petition: Petition) -> dict[str, Any]:
