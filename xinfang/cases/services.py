@@ -406,14 +406,10 @@ def case_direct_reply(*, petition: Petition, actor: User, text: str) -> Petition
 # --- the receiving unit (条例第二十三条) ------------------------------------------------------------
 
 
-def _lead_assignment(petition: Petition) -> Assignment | None:
-    return selectors.lead_assignment(petition)
-
-
 def _current_holder(petition: Petition, lead: Assignment | None = None) -> int | None:
-    """The unit whose step it is; ``lead``, when given, is ``_lead_assignment(petition)``."""
+    """The unit whose step it is; ``lead``, when given, is ``selectors.lead_assignment(petition)``."""
     if petition.status in (Status.ROUTED, Status.ACCEPTED, Status.OBJECTED):
-        lead = lead or _lead_assignment(petition)
+        lead = lead or selectors.lead_assignment(petition)
         if lead is not None:
             return lead.unit_id
     return petition.handling_unit_id or petition.registering_unit_id
@@ -431,7 +427,7 @@ def _allowed_routes(petition: Petition) -> set[str]:
 def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: date | None = None) -> Petition:
     """受理. For route (六) the 60-day limit starts (条例第三十四条, XF-DL-01); a 受理告知书 is
     issued unless the petitioner's name or address is unknown (第二十三条, XF-ACK-01, XF-REG-02)."""
-    lead = _lead_assignment(petition)
+    lead = selectors.lead_assignment(petition)
     _require_unit(actor, _current_holder(petition, lead))
     _require(
         route in _allowed_routes(petition), _("Handling route: not possible for this request class."), "route"
@@ -467,7 +463,7 @@ def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: dat
 def case_object(*, petition: Petition, actor: User, reason: str, on: date | None = None) -> Petition:
     """异议: the unit says the matter is not within its remit, within 5 working days of receipt
     (条例第二十三条第三款, XF-ACK-02)."""
-    lead = _lead_assignment(petition)
+    lead = selectors.lead_assignment(petition)
     _require(lead is not None, _("Only a transferred or assigned case can be objected to."), code="refused")
     assert lead is not None
     _require_unit(actor, lead.unit_id)
@@ -623,10 +619,6 @@ def case_report(*, petition: Petition, actor: User, text: str) -> Assignment:
     return part
 
 
-def _open_duties(petition: Petition) -> list[Assignment]:
-    return selectors.open_duties(petition)
-
-
 @transaction.atomic
 def case_record_procedure(*, petition: Petition, actor: User, procedure: str, outcome: str) -> Petition:
     """Routes (一)–(五): the matter went into its statutory procedure; record which and its outcome."""
@@ -649,14 +641,14 @@ def case_record_procedure(*, petition: Petition, actor: User, procedure: str, ou
 
 
 def _finish_assignments(petition: Petition, actor: User) -> None:
-    pending = _open_duties(petition)
+    pending = selectors.open_duties(petition)
     _require(
         not pending,
         _("These units have not closed their duty yet: %(units)s.")
         % {"units": "、".join(a.unit.name for a in pending)},
         code="duties_open",
     )
-    lead = _lead_assignment(petition)
+    lead = selectors.lead_assignment(petition)
     if lead is not None:
         Assignment.objects.filter(pk=lead.pk).update(status=AssignmentStatus.DONE, reported_on=today())
 

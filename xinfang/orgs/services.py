@@ -40,9 +40,3 @@ def token_lookup(raw: str) -> ApiToken | None:
     """The active token with this secret, with its active user, the user's unit and the unit's
     parent (what the scope of every request reads), or None."""
     return _ACTIVE_TOKEN.first(key_hash=hash_token(raw))
-
-
-def token_user(raw: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    token = token_lookup(raw)
-    return token.user if token else None
