@@ -29,6 +29,8 @@ from xinfang.prepared import Prepared
 WRITTEN_CHANNELS = frozenset({Channel.LETTER, Channel.ONLINE, Channel.MAILBOX, Channel.FAX, Channel.PHONE})
 # How far apart a letter and a visit on one matter may be to count as parallel (days).
 PARALLEL_WINDOW_DAYS = 180
+# How many candidates ``same_matter`` asks ``similar_to`` for.
+SAME_MATTER_LIMIT = 20
 # 第十九条第三款: "accepted or in progress" below.
 IN_PROGRESS = frozenset({Status.ROUTED, Status.OBJECTED, Status.ACCEPTED})
 VISIT_LEVELS = {
@@ -73,16 +75,18 @@ def same_matter(
     petition: Petition,
     *,
     user: User,
-    limit: int = 20,
+    limit: int = SAME_MATTER_LIMIT,
     candidates: list[Candidate] | None = None,
     keywords: bool = True,
+    fresh: bool = False,
 ) -> list[Earlier]:
     """Earlier petitions of this matter: those linked to it, then the likely candidates (``candidates``
     when the caller has already computed ``similar_to``; ``keywords=False`` leaves out the keyword
-    block and compares the person's and the unit's earlier petitions only)."""
+    block and compares the person's and the unit's earlier petitions only). ``fresh``: the petition
+    was inserted in this transaction, so nothing links to it yet."""
     roots = {pk for pk in (petition.repeat_of_id, petition.parallel_of_id) if pk}
     found: dict[int, Earlier] = {}
-    for other in _linked(petition, roots):
+    for other in _linked(petition, roots) if roots or not fresh else ():
         found[other.pk] = Earlier(other, linked=True)
     if candidates is None:
         candidates = similar_to(user, petition, limit=limit, keywords=keywords)

@@ -283,17 +283,16 @@ def similar_petitions(
     Blocking first (the same person; the same 被反映单位 and category; the petitions sharing the
     text's rarest words in the keyword index), then the text score (``similarity``) within the
     block. Read from the database, so a petition registered a moment ago is found."""
-    visible = visible_petitions(user)
-    if exclude_id is not None:
-        visible = visible.exclude(pk=exclude_id)
+    scope: list[QuerySet[Petition]] = []
+
+    def visible() -> QuerySet[Petition]:  # the scope costs a query: asked only when a block needs it
+        if not scope:
+            qs = visible_petitions(user)
+            scope.append(qs.exclude(pk=exclude_id) if exclude_id is not None else qs)
+        return scope[0]
+
     normalized = similarity.match_text("", text)
     informative = similarity.is_informative(normalized)
-    query_words = similarity.words_of(normalized) if informative else []
-    w = weights.current()
-    table = w.table
-    query_feats = similarity.features(normalized, query_words) if informative else frozenset()
-    query_specifics = similarity.specifics(query_words)
-    query_total = table.total(query_feats)
 
     # 1. the same person (identity lookups leave out hidden accusations)
     person_ids: set[int] = set()
@@ -312,7 +311,8 @@ def similar_petitions(
         )
         person_ids = (
             set(
-                visible.filter(pk__in=linked)
+                visible()
+                .filter(pk__in=linked)
                 .exclude(identity_hidden_q(user))
                 .order_by(Coalesce("received_at", "received_at").desc(), "-id")
                 .values_list("pk", flat=True)[:PERSON_BLOCK]
@@ -324,10 +324,19 @@ def similar_petitions(
     unit_ids: set[int] = set()
     if complained_unit and category:
         unit_ids = set(
-            visible.filter(complained_unit_id=complained_unit, category_id=category)
+            visible()
+            .filter(complained_unit_id=complained_unit, category_id=category)
             .order_by("-received_at", "-id")
             .values_list("pk", flat=True)[:UNIT_BLOCK]
         )
+    if not (person_ids or unit_ids or (keywords and informative)):
+        return []  # nothing to compare with: the text is not even cut into words
+    query_words = similarity.words_of(normalized) if informative else []
+    w = weights.current()
+    table = w.table
+    query_feats = similarity.features(normalized, query_words) if informative else frozenset()
+    query_specifics = similarity.specifics(query_words)
+    query_total = table.total(query_feats)
     # 3. the rarest words of the text, through the keyword index
     keyword_score: dict[int, float] = defaultdict(float)
     if query_words and keywords:
@@ -341,7 +350,8 @@ def similar_petitions(
     if not wanted:
         return []
     rows = (
-        visible.filter(pk__in=wanted)
+        visible()
+        .filter(pk__in=wanted)
         .annotate(head=Left("content", similarity.MAX_MATCH_CHARS))
         .values(
             "pk",

@@ -25,8 +25,10 @@ from xinfang.detection.models import (
     StatsBuild,
     TermStat,
 )
+from xinfang.detection.selectors import Candidate, similar_petitions
 from xinfang.detection.textnorm import to_simplified
 from xinfang.orgs.models import User
+from xinfang.petitions.intake import PetitionInput
 from xinfang.petitions.models import Petition, Petitioner, PetitionPetitioner
 from xinfang.petitions.selectors import access_petition
 
@@ -213,7 +215,7 @@ def matter_link_by_id(*, actor: User, petition_id: int, kind: str, target_id: in
     return matter_link(petition=petition, actor=actor, kind=kind, target=target)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a registration: no savepoint of its own
 def mark_skip_level(*, petition: Petition, actor: User | None) -> bool:
     """Apply ``rules.rule_skip_level``: set ``is_skip_level`` (越级访) when the rule says so."""
     skip = rules.rule_skip_level(petition)
@@ -247,13 +249,43 @@ class Detection:
     proposals: list[rules.RefusalProposal] = field(default_factory=list)
 
 
-def on_registered(*, petition: Petition, actor: User) -> Detection:
+def registration_candidates(*, data: PetitionInput, actor: User) -> list[Candidate]:
+    """The earlier petitions registration's rules compare with (``on_registered``), read from the
+    input *before* the registration's write transaction, so that its reads do not hold SQLite's one
+    writer (or PostgreSQL's row locks) while they run. The result is what ``similar_to`` finds after
+    the insert: a petition being registered has no links yet, its petitioners are either new (no
+    earlier petitions) or found again by their 身份证号, and it cannot find itself. As with two
+    registrations in flight on PostgreSQL, one committed between this read and the insert is not
+    compared: the keyword panels of the case page still show it."""
+    return similar_petitions(
+        actor,
+        text=f"{data.title}\n{data.content}",
+        id_numbers=[item.id_number for item in data.petitioners if item.id_number],
+        complained_unit=data.complained_unit.pk if data.complained_unit is not None else None,
+        category=data.category.pk,
+        region=data.region_code,
+        limit=rules.SAME_MATTER_LIMIT,
+        keywords=False,
+    )
+
+
+def on_registered(
+    *,
+    petition: Petition,
+    actor: User,
+    candidates: list[Candidate] | None = None,
+    id_numbers: list[str] | None = None,
+) -> Detection:
     """Run after a registration: flag shared 身份证号, mark 越级, link an obvious 信访并行, and
-    propose 不予受理 / 不再受理 for the clerk to confirm."""
+    propose 不予受理 / 不再受理 for the clerk to confirm. ``candidates`` and ``id_numbers`` (its
+    petitioners' 身份证号) come from ``registration_candidates`` and the input when the petition was
+    registered in this transaction; without them they are read from the database."""
     found = Detection()
-    for number in petition.links.exclude(petitioner__id_number="").values_list(
-        "petitioner__id_number", flat=True
-    ):
+    if id_numbers is None:
+        id_numbers = list(
+            petition.links.exclude(petitioner__id_number="").values_list("petitioner__id_number", flat=True)
+        )
+    for number in dict.fromkeys(id_numbers):
         review = identity_check(id_number=number)
         if review is not None:
             found.reviews.append(review)
@@ -262,7 +294,9 @@ def on_registered(*, petition: Petition, actor: User) -> Detection:
     # 第十九条第三款 and 第三十六条. Registration therefore compares within those blocks only, which
     # costs a few index lookups; the keyword search over every stored petition (tens of ms at 1M)
     # is for the panels the clerk reads, before saving and on the case page.
-    earlier = rules.same_matter(petition, user=actor, keywords=False)
+    earlier = rules.same_matter(
+        petition, user=actor, keywords=False, candidates=candidates, fresh=candidates is not None
+    )
     parallel = rules.rule_parallel(petition, user=actor, earlier=earlier)
     if parallel is not None:
         cand = parallel.candidate

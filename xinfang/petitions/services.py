@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.files import File
@@ -25,6 +27,7 @@ from xinfang.petitions.models import (
 )
 
 if TYPE_CHECKING:
+    from xinfang.detection.selectors import Candidate
     from xinfang.detection.services import Detection
 
 # 条例第二十二条 (信访部门 decides within 15 days of receipt) and 第二十三条 (a receiving organ
@@ -90,10 +93,18 @@ def petition_register(*, data: PetitionInput, actor: User, submission_key: str |
         )
         if earlier:
             raise DuplicateSubmission(earlier[1], earlier[0])
+    # What only reads runs before the write transaction, so that SQLite's one writer (or a
+    # PostgreSQL transaction) is held for the writes alone: the keyword-index words (jieba), the
+    # first deadline, and detection's search for earlier petitions of the same person or unit.
+    derived = _Derived(
+        search_text=index_tokens(data.title, data.content),
+        due_at=due_date(data.received_at, DECISION_DAYS),
+        candidates=_candidates(data=data, actor=actor),
+    )
     try:
         with transaction.atomic():
-            petition = _create(data=data, actor=actor, submission_key=submission_key or None)
-            petition.detection = _detect(petition=petition, actor=actor)
+            petition = _create(data=data, actor=actor, submission_key=submission_key or None, derived=derived)
+            petition.detection = _detect(petition=petition, actor=actor, data=data, derived=derived)
     except IntegrityError:
         earlier = (
             Petition.objects.filter(submission_key=submission_key).values_list("pk", "case_number").first()
@@ -104,15 +115,34 @@ def petition_register(*, data: PetitionInput, actor: User, submission_key: str |
     return petition
 
 
-def _detect(*, petition: Petition, actor: User) -> Detection:
-    # Imported here: detection reads petitions (models, selectors), so a module-level import would
-    # be circular.
+@dataclass(frozen=True)
+class _Derived:
+    """What a registration computes from its input before the write transaction."""
+
+    search_text: str
+    due_at: date
+    candidates: list[Candidate]
+
+
+# detection imports petitions (models, selectors): imported in the functions, not at module level.
+def _candidates(*, data: PetitionInput, actor: User) -> list[Candidate]:
+    from xinfang.detection.services import registration_candidates
+
+    return registration_candidates(data=data, actor=actor)
+
+
+def _detect(*, petition: Petition, actor: User, data: PetitionInput, derived: _Derived) -> Detection:
     from xinfang.detection.services import on_registered
 
-    return on_registered(petition=petition, actor=actor)
+    return on_registered(
+        petition=petition,
+        actor=actor,
+        candidates=derived.candidates,
+        id_numbers=[item.id_number for item in data.petitioners if item.id_number],
+    )
 
 
-def _create(*, data: PetitionInput, actor: User, submission_key: str | None) -> Petition:
+def _create(*, data: PetitionInput, actor: User, submission_key: str | None, derived: _Derived) -> Petition:
     status = next_status(None, "register")
     petition = Petition.objects.create(
         case_number=next_case_number(unit=data.unit, year=data.received_at.year),
@@ -132,10 +162,10 @@ def _create(*, data: PetitionInput, actor: User, submission_key: str | None) -> 
         address=data.address,
         title=data.title,
         content=data.content,
-        search_text=index_tokens(data.title, data.content),
+        search_text=derived.search_text,
         status=status,
         is_open=status in OPEN_STATES,
-        due_at=due_date(data.received_at, DECISION_DAYS),
+        due_at=derived.due_at,
         created_by=actor,
         submission_key=submission_key,
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from xinfang.orgs.models import Role, User
 from xinfang.orgs.services import token_create
-from xinfang.testing import PASSWORD, registration
+from xinfang.testing import PASSWORD, make_id_number, registration
 
 
 @pytest.fixture
@@ -175,3 +175,51 @@ def test_each_lifecycle_action_answers_in_a_bounded_number_of_queries(call, worl
         used[action] = len(queries)
     assert state["status"] == "closed"
     assert {a: n for a, n in used.items() if n > budget[a]} == {}, used
+
+
+def _in_outermost_savepoint(sqls: list[str]) -> list[str]:
+    """The statements between the first SAVEPOINT and its RELEASE (the test's own transaction turns
+    the service's outermost atomic block into a savepoint)."""
+    start = next(i for i, sql in enumerate(sqls) if sql.startswith("SAVEPOINT"))
+    name = sqls[start].split()[-1]
+    end = next(i for i, sql in enumerate(sqls) if sql.startswith("RELEASE") and sql.endswith(name))
+    return sqls[start + 1 : end]
+
+
+def test_registration_reads_before_its_write_transaction_and_writes_only_inside(call, world):
+    # SQLite lets one writer in at a time, so what a registration reads (the text's index words,
+    # detection's earlier petitions of the person and the unit) runs before its transaction; inside
+    # are the case number, the petition, its petitioner and link, its event and its audit entry.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call(world.clerk, "get", "/api/v1/petitions")  # the clerk's token exists before counting
+    with CaptureQueriesContext(connection) as queries:
+        status, created = call(world.clerk, "post", "/api/v1/petitions", registration())
+    assert status == 201, created
+    inside = _in_outermost_savepoint([q["sql"] for q in queries.captured_queries])
+    read_inside = {sql.split(" FROM ")[1].split()[0].strip('"') for sql in inside if sql.startswith("SELECT")}
+    # Inside only: the unit's first case number of the year, the person found again by 身份证号
+    # (or created), and the 身份证号 check of the petitioners just recorded.
+    assert read_inside <= {"petitions_casesequence", "petitions_petitioner"}, inside
+    written = [sql.split()[2].strip('"') for sql in inside if sql.startswith("INSERT")]
+    assert [t for t in written if t != "petitions_casesequence"] == [
+        "petitions_petition",
+        "petitions_petitioner",
+        "petitions_petitionpetitioner",
+        "cases_caseevent",
+        "audit_auditlog",
+    ]
+
+
+def test_registration_still_finds_the_same_persons_earlier_matter_read_before_the_insert(call, world):
+    # 信访并行: a letter, then a visit by the same 身份证号 — found although the comparison now runs
+    # before the visit's own row exists.
+    person = {"name": "赵六", "id_number": make_id_number(), "address": "城关镇东村"}
+    letter = registration(channel="letter", petitioners=[person])
+    status, first = call(world.clerk, "post", "/api/v1/petitions", letter)
+    assert status == 201, first
+    visit = {**letter, "channel": "visit", "persons": 1}
+    status, second = call(world.clerk, "post", "/api/v1/petitions", visit)
+    assert status == 201, second
+    assert second["detection"]["parallel_of"] == first["id"]
