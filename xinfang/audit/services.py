@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, router
+from django.utils import timezone
 
 from xinfang.audit.models import AuditLog
+from xinfang.writes import Insert
 
 
 def audit_record(
@@ -19,7 +21,8 @@ def audit_record(
     ip: str | None = None,
 ) -> AuditLog:
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditLog.objects.create(
+    entry = AuditLog(
+        at=timezone.now(),
         actor=user,
         actor_unit_id=getattr(user, "unit_id", None),
         action=action,
@@ -29,6 +32,24 @@ def audit_record(
         detail=detail or {},
         ip=ip,
     )
+    # Every change writes one: the INSERT is built once (xinfang.writes), not by Model.save().
+    entry.pk = _INSERT.run(**{name: getattr(entry, name) for name in _COLUMNS})
+    entry._state.adding, entry._state.db = False, router.db_for_write(AuditLog)
+    return entry
+
+
+_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_unit_id",
+    "action",
+    "object_type",
+    "object_id",
+    "petition_id",
+    "detail",
+    "ip",
+)
+_INSERT = Insert(AuditLog, *_COLUMNS)
 
 
 def audit_personal_data_view(

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +48,7 @@ from xinfang.lib.deadlines import due_date
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.models import Petition, RequestClass
 from xinfang.petitions.selectors import links_of
+from xinfang.writes import Insert, update_row
 
 # Time limits of 《信访工作条例》, in one place.
 DECISION_DAYS = 15  # 第二十二条: the 信访部门 decides; 第二十三条: the receiving organ notifies
@@ -122,8 +122,14 @@ def _move(
             code="invalid_transition",
         )
     new = next_status(old, action)
-    updated = Petition.objects.filter(pk=petition.pk, version=petition.version).update(
-        status=new, is_open=new in OPEN_STATES, version=F("version") + 1, **fields
+    # The status moves by compare-and-swap on the version; its SQL, the event's and the audit
+    # entry's are built once (xinfang.writes): on SQLite they run while holding the one writer.
+    updated = update_row(
+        Petition,
+        pk=petition.pk,
+        where={"version": petition.version},
+        values={"status": new, "is_open": new in OPEN_STATES, **fields},
+        increment=("version",),
     )
     if updated != 1:
         raise Conflict
@@ -131,24 +137,56 @@ def _move(
     for name, value in fields.items():
         setattr(petition, name, value)
     petition.status, petition.is_open, petition.version = new, new in OPEN_STATES, petition.version + 1
-    CaseEvent.objects.create(
-        petition=petition,
-        action=action,
-        old_status=old,
-        new_status=new,
-        actor=actor,
-        unit_id=getattr(actor, "unit_id", None),
-        reason=reason,
-        data=_jsonable(data or {}),
-    )
+    detail = _jsonable(data or {})
+    _record_event(petition, action, old, new, actor, reason=reason, data=detail)
     audit_record(
         actor=actor,
         action=f"case.{action}",
         obj=petition,
         petition=petition,
-        detail={"from": old, "to": new, **_jsonable(data or {})},
+        detail={"from": old, "to": new, **detail},
     )
     return petition
+
+
+_EVENT = Insert(
+    CaseEvent,
+    "petition",
+    "action",
+    "old_status",
+    "new_status",
+    "actor",
+    "unit",
+    "reason",
+    "data",
+    "deadline",
+    "at",
+)
+
+
+def _record_event(
+    petition: Petition,
+    action: str,
+    old: str,
+    new: str,
+    actor: User | None,
+    *,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append a case event (the case's history; ``CaseEvent`` is append-only)."""
+    _EVENT.run(
+        petition=petition.pk,
+        action=action,
+        old_status=old,
+        new_status=new,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        unit=getattr(actor, "unit_id", None),
+        reason=reason,
+        data=data or {},
+        deadline=None,
+        at=timezone.now(),
+    )
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
@@ -204,16 +242,9 @@ def identity_known(petition: Petition) -> bool:
     return any(link.petitioner.name and link.petitioner.address for link in links_of(petition))
 
 
-def record_registration(*, petition: Petition, actor: User) -> CaseEvent:
+def record_registration(*, petition: Petition, actor: User) -> None:
     """The first event of every case (登记, 条例第十九条), written by petitions.services."""
-    return CaseEvent.objects.create(
-        petition=petition,
-        action="register",
-        old_status="",
-        new_status=next_status(None, "register"),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        unit_id=getattr(actor, "unit_id", None),
-    )
+    _record_event(petition, "register", "", next_status(None, "register"), actor)
 
 
 # --- the 信访部门's decision (条例第二十二条) ------------------------------------------------------
