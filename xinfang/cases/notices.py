@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.template import Context, Engine, Template
@@ -261,21 +261,71 @@ def notice_issue(
     if existing is not None:
         return existing
     template = notice_template(kind)
-    text = _render(_compile(template.body), _context(petition, extra))
-    year = timezone.localdate().year
+    frozen = f"{template.title}\n{_render(_compile(template.body), _context(petition, extra))}"
+    notice = Notice(
+        petition=petition,
+        kind=kind,
+        unit=unit,
+        year=timezone.localdate().year,
+        source=source,
+        text=frozen,
+        sha256=hashlib.sha256(frozen.encode()).hexdigest(),
+        created_by=actor,
+        created_at=timezone.now(),
+    )
     for _attempt in range(5):
-        seq = _next_seq(unit, kind, year)
-        notice = _numbered(
-            template=template, text=text, petition=petition, source=source, unit=unit, year=year, seq=seq
-        )
-        notice.created_by = actor
-        try:
-            with transaction.atomic():
-                notice.save(force_insert=True)
-                return notice
-        except IntegrityError:
-            continue
+        if _insert_numbered(notice, prefix=f"{unit.name}{template.number_prefix}〔{notice.year}〕"):
+            return notice
+        # The number was taken by a transaction that committed meanwhile (PostgreSQL), or the
+        # notice itself was issued meanwhile.
+        existing = _ISSUED.first(petition=petition.pk, kind=kind, source=source)
+        if existing is not None:
+            return existing
     raise RuntimeError("could not allocate a notice number")
+
+
+# The next number of the unit's series and the row in one statement, with no savepoint: a number
+# (or the notice) taken meanwhile makes it insert nothing and return no row, and the caller tries
+# again with a fresh statement, which sees the other transaction's row (notice_number_unique and
+# notice_once_per_source decide). "WHERE true": SQLite's upsert after a SELECT needs a WHERE.
+_INSERT_NUMBERED = (
+    "INSERT INTO cases_notice (petition_id, kind, unit_id, year, seq, number, source, text, docx, pdf,"
+    " sha256, created_by_id, created_at)"
+    " SELECT %s, %s, %s, %s, n.seq, CAST(%s AS TEXT) || CAST(n.seq AS TEXT) || '号', %s, %s, '', '', %s, %s, %s"
+    " FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM cases_notice"
+    " WHERE unit_id = %s AND kind = %s AND year = %s) n WHERE true"
+    " ON CONFLICT DO NOTHING RETURNING id, seq, number"
+)
+
+
+def _insert_numbered(notice: Notice, *, prefix: str) -> bool:
+    """Number and store ``notice``; False when another transaction took the number first."""
+    created_at = Notice._meta.get_field("created_at").get_db_prep_save(notice.created_at, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_NUMBERED,
+            [
+                notice.petition_id,
+                notice.kind,
+                notice.unit_id,
+                notice.year,
+                prefix,
+                notice.source,
+                notice.text,
+                notice.sha256,
+                notice.created_by_id,
+                created_at,
+                notice.unit_id,
+                notice.kind,
+                notice.year,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    notice.pk, notice.seq, notice.number = row
+    notice._state.adding, notice._state.db = False, connection.alias
+    return True
 
 
 def pending_supervisions(supervisions: QuerySet[Supervision], limit: int | None = None) -> list[Supervision]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from xinfang.audit.models import AuditLog
 from xinfang.cases import services as cs
@@ -188,3 +188,64 @@ def test_it_accepts_the_action_once_the_stale_copy_is_reloaded(world, clock):
     stale.refresh_from_db()
     stale = cs.case_decide_objection(petition=stale, actor=world.clerk, approve=True)
     assert stale.status == S.REGISTERED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_notices_numbered_at_once_by_one_unit_get_consecutive_numbers(world, clock, monkeypatch):
+    # 文号 series per unit, kind and year: the second transaction computes the same next number,
+    # waits for the first at the unique index, inserts nothing, and numbers again after it commits.
+    import time
+
+    from xinfang.cases import notices
+
+    needs_postgresql()
+    taken: list[int] = []
+    real = notices._insert_numbered
+
+    def insert_numbered(notice: Notice, *, prefix: str) -> bool:
+        done = real(notice, prefix=prefix)
+        if not done:
+            taken.append(notice.petition_id)
+        return done
+
+    monkeypatch.setattr(notices, "_insert_numbered", insert_numbered)
+    notices.ensure_templates()  # as after `migrate`: the threads meet at the number, not the template
+    first, second = b.registered(world), b.registered(world, title="反映村道损毁")
+    inserted = threading.Event()
+    numbers: dict[str, object] = {}
+
+    def issue(name: str, petition: Petition, hold: bool) -> None:
+        try:
+            if not hold:
+                inserted.wait(timeout=10)
+            with transaction.atomic():
+                notice = notices.notice_issue(
+                    petition=petition,
+                    kind=NoticeKind.ACCEPTANCE,
+                    source="t",
+                    unit=world.township,
+                    actor=None,
+                    extra={},
+                )
+                if hold:
+                    inserted.set()
+                    time.sleep(0.5)  # the other transaction now waits for this one's number
+            numbers[name] = notice.seq
+        except Exception as exc:  # noqa: BLE001 - the result under test
+            numbers[name] = exc
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=issue, args=("first", first, True)),
+        threading.Thread(target=issue, args=("second", second, False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert numbers == {"first": 1, "second": 2}
+    assert taken == [second.pk]  # it did find the first number taken, and numbered again
+    stored = Notice.objects.filter(kind=NoticeKind.ACCEPTANCE, unit=world.township).order_by("seq")
+    assert [(n.petition_id, n.seq) for n in stored] == [(first.pk, 1), (second.pk, 2)]
+    assert stored[1].number.endswith("〔2024〕2号")
