@@ -256,10 +256,8 @@ def _numbered(
 def notice_issue(
     *, petition: Petition, kind: str, source: str, unit: Unit, actor: User | None, extra: dict[str, Any]
 ) -> Notice:
-    """Number and freeze a notice. Idempotent per (petition, kind, source)."""
-    existing = _ISSUED.first(petition=petition.pk, kind=kind, source=source)
-    if existing is not None:
-        return existing
+    """Number and freeze a notice. Idempotent per (petition, kind, source): issued already, the
+    insert finds it (notice_once_per_source) and the stored one is returned, never a new text."""
     template = notice_template(kind)
     frozen = f"{template.title}\n{_render(_compile(template.body), _context(petition, extra))}"
     notice = Notice(
@@ -276,8 +274,8 @@ def notice_issue(
     for _attempt in range(5):
         if _insert_numbered(notice, prefix=f"{unit.name}{template.number_prefix}〔{notice.year}〕"):
             return notice
-        # The number was taken by a transaction that committed meanwhile (PostgreSQL), or the
-        # notice itself was issued meanwhile.
+        # Issued before (or meanwhile), or the number was taken by a transaction that committed
+        # meanwhile (PostgreSQL): then number again.
         existing = _ISSUED.first(petition=petition.pk, kind=kind, source=source)
         if existing is not None:
             return existing
