@@ -33,6 +33,12 @@ _OPEN_DUTIES = Prepared(
     ).select_related("unit"),
     petition=int,
 )
+_ACTIVE = Prepared(
+    lambda petition: Assignment.objects.filter(
+        petition_id=petition, status__in=ACTIVE_ASSIGNMENT
+    ).select_related("unit"),
+    petition=int,
+)
 _LATEST_DECISION = Prepared(
     lambda petition, kind: Decision.objects.filter(petition_id=petition, kind=kind).order_by(
         "-issued_on", "-id"
@@ -55,6 +61,11 @@ def lead_assignment(petition: Petition) -> Assignment | None:
 def open_duties(petition: Petition) -> list[Assignment]:
     """The open duties besides the lead's (协办 and the other 交办 duties), with their units."""
     return _OPEN_DUTIES.all(petition=petition.pk)
+
+
+def active_assignments(petition: Petition) -> list[Assignment]:
+    """The open assignments, the lead's first (``Assignment.Meta.ordering``), with their units."""
+    return _ACTIVE.all(petition=petition.pk)
 
 
 def latest_decision(petition: Petition, kind: str) -> Decision | None:

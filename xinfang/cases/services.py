@@ -474,7 +474,9 @@ def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: dat
     if lead is not None and lead.kind == AssignmentKind.ASSIGN and lead.due_at:
         deadline = min(deadline, lead.due_at) if deadline else lead.due_at
     if lead is not None:
-        Assignment.objects.filter(pk=lead.pk).update(status=AssignmentStatus.ACCEPTED, accepted_on=accepted)
+        update_row(
+            Assignment, pk=lead.pk, values={"status": AssignmentStatus.ACCEPTED, "accepted_on": accepted}
+        )
     petition = _move(
         petition,
         "accept",
@@ -672,16 +674,17 @@ def case_record_procedure(*, petition: Petition, actor: User, procedure: str, ou
 
 
 def _finish_assignments(petition: Petition, actor: User) -> None:
-    pending = selectors.open_duties(petition)
+    active = selectors.active_assignments(petition)
+    pending = [a for a in active if not a.is_lead]
     _require(
         not pending,
         _("These units have not closed their duty yet: %(units)s.")
         % {"units": "、".join(a.unit.name for a in pending)},
         code="duties_open",
     )
-    lead = selectors.lead_assignment(petition)
+    lead = next((a for a in active if a.is_lead), None)
     if lead is not None:
-        Assignment.objects.filter(pk=lead.pk).update(status=AssignmentStatus.DONE, reported_on=today())
+        update_row(Assignment, pk=lead.pk, values={"status": AssignmentStatus.DONE, "reported_on": today()})
 
 
 @dataclass
@@ -801,7 +804,7 @@ def case_deliver(*, petition: Petition, actor: User, delivered_on: date | None =
     assert decision is not None
     _require_unit(actor, decision.unit_id)
     when = _require_date(delivered_on, "delivered_on", _("Delivery date"), not_before=decision.issued_on)
-    Decision.objects.filter(pk=decision.pk).update(delivered_on=when)
+    update_row(Decision, pk=decision.pk, values={"delivered_on": when})
     return _move(petition, "deliver", actor, data={"decision": decision.pk, "delivered_on": when})
 
 

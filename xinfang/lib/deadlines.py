@@ -11,6 +11,7 @@ Rest days come from the official schedule, including 调休 working weekends. Ye
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import chinese_calendar
 log = logging.getLogger(__name__)
 
 
+@functools.cache
 def _package_years() -> tuple[int, int]:
     known = list(chinese_calendar.holidays) + list(chinese_calendar.workdays)
     return min(known).year, max(known).year
@@ -56,12 +58,18 @@ class WorkCalendar:
         if day.year in self.supplied_years:
             return day.weekday() < 5
         try:
-            return bool(chinese_calendar.is_workday(day))
+            return _package_workday(day)
         except NotImplementedError:
             if day.year not in self._warned:  # once per year and process, not once per date
                 self._warned.add(day.year)
                 log.warning("no official holiday schedule for %s; counting weekends only", day.year)
             return day.weekday() < 5
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_workday(day: date) -> bool:
+    """The package's answer, which never changes within a process (its data is in the code)."""
+    return bool(chinese_calendar.is_workday(day))
 
 
 default_calendar = WorkCalendar()
