@@ -9,6 +9,14 @@ released, then begins; the lock is released at commit, rollback or close. Writes
 transaction (single autocommit statements) and readers are not queued: WAL lets readers run during
 a write, and the busy handler still covers the rest. In-memory databases (tests) have one process
 and no lock.
+
+The transaction begins at its first statement that is not a plain ``SELECT``, not at
+``atomic()``: what a service reads and computes before it writes (guards, deadlines, a notice's
+text) does not hold the one writer. Those reads see the latest committed data, each statement its
+own, as under PostgreSQL's READ COMMITTED, where the same code runs; the compare-and-swap on the
+case's version (``cases.services._move``) turns a change made meanwhile into a conflict. From the
+first write to the commit the transaction is SQLite's, serializable. ``select_for_update()``
+begins it as well (here the only "row lock" is the writer lock).
 """
 
 from __future__ import annotations
@@ -17,12 +25,51 @@ import fcntl
 import os
 from typing import IO, Any
 
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, features, operations
+
+# Ends a SELECT that was asked with select_for_update(): a comment SQLite ignores and the cursor
+# below sees.
+FOR_UPDATE = "/* for update */"
+
+
+def _reads_only(query: str) -> bool:
+    return query.lstrip()[:6].upper() == "SELECT" and not query.endswith(FOR_UPDATE)
+
+
+class DatabaseFeatures(features.DatabaseFeatures):
+    # So that select_for_update() reaches the SQL (as FOR_UPDATE) instead of being dropped.
+    has_select_for_update = True
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def for_update_sql(
+        self, nowait: bool = False, skip_locked: bool = False, of: Any = (), no_key: bool = False
+    ) -> str:
+        return FOR_UPDATE
+
+
+class Cursor(base.SQLiteCursorWrapper):
+    """Begins the connection's pending transaction before the first statement that may write."""
+
+    owner: DatabaseWrapper
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if self.owner._begin_pending and not _reads_only(query):
+            self.owner._begin()
+        return super().execute(query, params)
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        if self.owner._begin_pending:
+            self.owner._begin()
+        return super().executemany(query, param_list)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    features_class = DatabaseFeatures
+    ops_class = DatabaseOperations
     _writer_lock: IO[bytes] | None = None
     _holding = False
+    _begin_pending = False
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
@@ -32,7 +79,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
             os.chmod(self._writer_lock.name, 0o600)
         return connection
 
+    def create_cursor(self, name: str | None = None) -> Cursor:
+        cursor = self.connection.cursor(factory=Cursor)
+        cursor.owner = self
+        return cursor
+
     def _start_transaction_under_autocommit(self) -> None:
+        self._begin_pending = True  # begun by the first statement that writes (Cursor)
+
+    def _begin(self) -> None:
+        self._begin_pending = False
         self._acquire()
         try:
             super()._start_transaction_under_autocommit()
@@ -41,18 +97,26 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _commit(self) -> None:
+        self._begin_pending = False
         try:
             super()._commit()
         finally:
             self._release()
 
     def _rollback(self) -> None:
+        self._begin_pending = False
         try:
             super()._rollback()
         finally:
             self._release()
 
+    def _set_autocommit(self, autocommit: bool) -> None:
+        if autocommit:
+            self._begin_pending = False
+        super()._set_autocommit(autocommit)
+
     def _close(self) -> None:
+        self._begin_pending = False
         try:
             super()._close()
         finally:

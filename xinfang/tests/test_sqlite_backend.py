@@ -45,9 +45,9 @@ def test_it_queues_a_second_writer_until_the_first_commits(tmp_path):
     def second_writer() -> None:
         second = _wrapper(path)
         started = time.monotonic()
-        second._start_transaction_under_autocommit()  # waits for the first writer's commit
+        second._start_transaction_under_autocommit()
+        second.cursor().execute("INSERT INTO t VALUES (2)")  # waits for the first writer's commit
         took.append(time.monotonic() - started)
-        second.cursor().execute("INSERT INTO t VALUES (2)")
         second._commit()
         second.close()
 
@@ -79,7 +79,11 @@ def test_the_lock_is_held_exactly_while_a_write_transaction_is_open(tmp_path):
     writer = _wrapper(path)
     assert not _held(path)
     writer._start_transaction_under_autocommit()
+    writer.cursor().execute("SELECT count(*) FROM t")  # reading first does not queue the others
+    assert not _held(path)
+    writer.cursor().execute("INSERT INTO t VALUES (0)")  # the first write begins the transaction
     assert _held(path)
+    assert writer.connection.in_transaction
     writer._commit()
     assert not _held(path)
     writer.cursor().execute("INSERT INTO t VALUES (3)")  # a single autocommit statement: not queued
@@ -92,12 +96,15 @@ def test_a_rolled_back_or_closed_writer_lets_the_next_one_in(tmp_path):
     _table(path)
     first = _wrapper(path)
     first._start_transaction_under_autocommit()
+    first.cursor().execute("INSERT INTO t VALUES (1)")
     first._rollback()
     first._start_transaction_under_autocommit()
+    first.cursor().execute("INSERT INTO t VALUES (2)")
     first.close()  # closing mid-transaction releases the lock too
     second = _wrapper(path)
     started = time.monotonic()
     second._start_transaction_under_autocommit()
+    second.cursor().execute("INSERT INTO t VALUES (3)")
     assert time.monotonic() - started < 1
     second._commit()
     second.close()
@@ -107,3 +114,45 @@ def test_an_in_memory_database_has_no_lock_file():
     memory = _wrapper(":memory:")
     assert memory._writer_lock is None
     memory.close()
+
+
+def test_reads_before_the_first_write_see_a_commit_made_meanwhile_and_the_write_sees_it_too(tmp_path):
+    # As under PostgreSQL's READ COMMITTED: what a service reads before it writes is the latest
+    # committed state, and the write transaction starts from the state after the other commit.
+    path = tmp_path / "db.sqlite3"
+    _table(path)
+    reader, other = _wrapper(path), _wrapper(path)
+    reader._start_transaction_under_autocommit()
+    assert reader.cursor().execute("SELECT count(*) FROM t").fetchone() == (0,)
+    other.cursor().execute("INSERT INTO t VALUES (7)")  # committed by another connection
+    assert reader.cursor().execute("SELECT count(*) FROM t").fetchone() == (1,)
+    reader.cursor().execute("INSERT INTO t SELECT n + 1 FROM t")
+    reader._commit()
+    rows = other.cursor().execute("SELECT n FROM t ORDER BY n").fetchall()
+    assert [n for (n,) in rows] == [7, 8]
+    reader.close()
+    other.close()
+
+
+def test_a_transaction_that_only_reads_never_takes_the_writer(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    _table(path)
+    reader = _wrapper(path)
+    reader._start_transaction_under_autocommit()
+    reader.cursor().execute("SELECT count(*) FROM t")
+    assert not _held(path) and not reader.connection.in_transaction
+    reader._commit()
+    reader.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_select_for_update_begins_the_write_transaction_and_a_plain_select_does_not():
+    from django.db import transaction
+
+    from xinfang.orgs.models import Unit
+
+    with transaction.atomic():
+        list(Unit.objects.filter(pk=0))
+        assert not connection.connection.in_transaction
+        list(Unit.objects.select_for_update().filter(pk=0))
+        assert connection.connection.in_transaction
