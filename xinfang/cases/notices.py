@@ -253,12 +253,28 @@ def _numbered(
     )
 
 
+def notice_prefetch(petition: Petition, kind: str) -> NoticeTemplate:
+    """What issuing a notice of ``kind`` reads, read before the transition's first write (on
+    SQLite, outside the one writer): the template, and the petitioners, which stay cached on
+    ``petition`` for the text."""
+    links_of(petition)
+    return notice_template(kind)
+
+
 def notice_issue(
-    *, petition: Petition, kind: str, source: str, unit: Unit, actor: User | None, extra: dict[str, Any]
+    *,
+    petition: Petition,
+    kind: str,
+    source: str,
+    unit: Unit,
+    actor: User | None,
+    extra: dict[str, Any],
+    template: NoticeTemplate | None = None,
 ) -> Notice:
     """Number and freeze a notice. Idempotent per (petition, kind, source): issued already, the
-    insert finds it (notice_once_per_source) and the stored one is returned, never a new text."""
-    template = notice_template(kind)
+    insert finds it (notice_once_per_source) and the stored one is returned, never a new text.
+    ``template``: from ``notice_prefetch`` when the caller read it before writing."""
+    template = template or notice_template(kind)
     frozen = f"{template.title}\n{_render(_compile(template.body), _context(petition, extra))}"
     notice = Notice(
         petition=petition,

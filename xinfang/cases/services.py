@@ -35,6 +35,7 @@ from xinfang.cases.models import (
     Extension,
     ExtensionStatus,
     NoticeKind,
+    NoticeTemplate,
     Outcome,
     ReviewLevel,
     ReviewRequest,
@@ -231,10 +232,25 @@ def _issue_notice(
     unit: Unit,
     actor: User | None,
     extra: dict[str, Any] | None = None,
+    template: NoticeTemplate | None = None,
 ) -> None:
     from xinfang.cases.notices import notice_issue
 
-    notice_issue(petition=petition, kind=kind, source=source, unit=unit, actor=actor, extra=extra or {})
+    notice_issue(
+        petition=petition,
+        kind=kind,
+        source=source,
+        unit=unit,
+        actor=actor,
+        extra=extra or {},
+        template=template,
+    )
+
+
+def _notice_prefetch(petition: Petition, kind: str) -> NoticeTemplate:
+    from xinfang.cases.notices import notice_prefetch
+
+    return notice_prefetch(petition, kind)
 
 
 def identity_known(petition: Petition) -> bool:
@@ -468,6 +484,8 @@ def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: dat
         _check_unit_kind(petition, actor.unit, "route")
     start = lead.sent_on if lead is not None else petition.received_at
     accepted = _require_date(accepted_on, "accepted_on", _("Acceptance date"), not_before=start)
+    # Read before the first write (outside SQLite's writer): whether a 受理告知书 is owed, and its template.
+    template = _notice_prefetch(petition, NoticeKind.ACCEPTANCE) if identity_known(petition) else None
     deadline: date | None = None
     if route == Route.PETITION:
         deadline = due(accepted, HANDLING_DAYS)
@@ -487,8 +505,15 @@ def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: dat
         due_at=deadline,
         handling_unit=actor.unit,
     )
-    if identity_known(petition):
-        _issue_notice(petition, NoticeKind.ACCEPTANCE, f"accept:{petition.version}", actor.unit, actor)  # type: ignore[arg-type]
+    if template is not None:
+        _issue_notice(
+            petition,
+            NoticeKind.ACCEPTANCE,
+            f"accept:{petition.version}",
+            actor.unit,  # type: ignore[arg-type]
+            actor,
+            template=template,
+        )
     return petition
 
 
@@ -734,6 +759,7 @@ def case_reply(
             _("Execution deadline: required, not before the date issued."),
             "execution_due",
         )
+    template = _notice_prefetch(petition, NoticeKind.OPINION)
     _finish_assignments(petition, actor)
     decision = Decision.objects.create(
         petition=petition,
@@ -762,6 +788,7 @@ def case_reply(
         actor.unit,
         actor,  # type: ignore[arg-type]
         {"decision": decision},
+        template=template,
     )
     return decision
 

@@ -223,3 +223,35 @@ def test_registration_still_finds_the_same_persons_earlier_matter_read_before_th
     status, second = call(world.clerk, "post", "/api/v1/petitions", visit)
     assert status == 201, second
     assert second["detection"]["parallel_of"] == first["id"]
+
+
+def test_each_transition_reads_before_its_first_write_and_only_writes_after_it(call, world, settings, tmp_path):
+    # On SQLite the write transaction, and with it the one writer, starts at the first write
+    # (xinfang.sqlite): the guards, the petitioners a 受理告知书 needs and the notice templates are
+    # read before it; from the first write to the commit only rows are written (a notice's number
+    # is read by its own INSERT … SELECT).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xinfang.cases.notices import ensure_templates
+
+    ensure_templates()  # as after the first notice of each kind (a missing template is created)
+    settings.MEDIA_ROOT = tmp_path
+    status, created = call(world.clerk, "post", "/api/v1/petitions", registration())
+    assert status == 201, created
+    case = f"/api/v1/cases/{created['id']}"
+    steps = [
+        (world.clerk, "transfer", {"unit": world.township.code}),
+        (world.township_handler, "accept", {"route": "petition"}),
+        (world.township_handler, "reply", _decision()),
+        (world.township_handler, "deliver", {}),
+        (world.township_handler, "close", {"reason": "信访人表示满意"}),
+    ]
+    for user, action, body in steps:
+        with CaptureQueriesContext(connection) as queries:
+            status, state = call(user, "post", f"{case}/{action}", body)
+        assert status == 200, (action, state)
+        inside = _in_outermost_savepoint([q["sql"] for q in queries.captured_queries])
+        first_write = next(i for i, sql in enumerate(inside) if not sql.startswith("SELECT"))
+        assert [sql for sql in inside[first_write:] if sql.startswith("SELECT")] == [], action
+    assert {n["kind"] for n in state["notices"]} >= {"acceptance", "opinion"}
