@@ -225,7 +225,9 @@ def test_registration_still_finds_the_same_persons_earlier_matter_read_before_th
     assert second["detection"]["parallel_of"] == first["id"]
 
 
-def test_each_transition_reads_before_its_first_write_and_only_writes_after_it(call, world, settings, tmp_path):
+def test_each_transition_reads_before_its_first_write_and_only_writes_after_it(
+    call, world, settings, tmp_path
+):
     # On SQLite the write transaction, and with it the one writer, starts at the first write
     # (xinfang.sqlite): the guards, the petitioners a 受理告知书 needs and the notice templates are
     # read before it; from the first write to the commit only rows are written (a notice's number
