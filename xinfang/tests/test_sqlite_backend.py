@@ -156,3 +156,31 @@ def test_select_for_update_begins_the_write_transaction_and_a_plain_select_does_
         assert not connection.connection.in_transaction
         list(Unit.objects.select_for_update().filter(pk=0))
         assert connection.connection.in_transaction
+
+
+def test_the_log_is_checkpointed_every_few_commits_after_the_writer_lock_is_released(tmp_path, monkeypatch):
+    from xinfang.sqlite import base as backend
+
+    path = tmp_path / "db.sqlite3"
+    _table(path)
+    writer = _wrapper(path)
+    assert writer.cursor().execute("PRAGMA wal_autocheckpoint").fetchone() == (backend.AUTOCHECKPOINT_PAGES,)
+    seen: list[bool] = []
+    checkpoint = backend.DatabaseWrapper._checkpoint
+
+    def spy(self):
+        seen.append(_held(path))
+        checkpoint(self)
+
+    monkeypatch.setattr(backend.DatabaseWrapper, "_checkpoint", spy)
+    for n in range(backend.CHECKPOINT_EVERY * 2):
+        writer._start_transaction_under_autocommit()
+        writer.cursor().execute("INSERT INTO t VALUES (%s)", [n])
+        writer._commit()
+    writer._start_transaction_under_autocommit()  # a transaction that wrote nothing is not counted
+    writer._commit()
+    assert seen == [False, False]
+    reader = _wrapper(path)
+    assert reader.cursor().execute("SELECT count(*) FROM t").fetchone() == (backend.CHECKPOINT_EVERY * 2,)
+    reader.close()
+    writer.close()
