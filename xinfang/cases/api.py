@@ -22,9 +22,9 @@ from xinfang.cases.models import Notice, Supervision
 from xinfang.cases.notices import case_supervision_notices_issue, notice_response
 from xinfang.cases.states import Status, actions_from
 from xinfang.orgs.models import Unit, User
+from xinfang.orgs.selectors import unit_by_code
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import access_petition
-from xinfang.prepared import Prepared
 
 router = Router(tags=["cases"])
 RESPONSES: dict[int, Any] = {200: dict[str, Any], **ERROR_RESPONSES, 409: ERROR_RESPONSES[422]}
@@ -55,11 +55,8 @@ def _date(value: Any, field: str, label: str) -> date | None:
         raise ApiError(422, "invalid", msg, {field: msg}) from None
 
 
-_ACTIVE_UNIT = Prepared(lambda code: Unit.objects.filter(code=code, is_active=True)[:1], code=str)
-
-
 def _unit(code: Any, field: str) -> Unit:
-    unit = _ACTIVE_UNIT.first(code=str(code or "").strip())
+    unit = unit_by_code(str(code or "").strip())
     if unit is None:
         msg = _("Unit: unknown unit code “%(code)s”.") % {"code": code or ""}
         raise ApiError(422, "invalid", msg, {field: msg})

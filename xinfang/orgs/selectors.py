@@ -18,6 +18,15 @@ _SUBTREE = Prepared(
 )
 
 
+# Registrations and routing look units up by code on every request: compiled once; codes are unique.
+_BY_CODE = Prepared(lambda code: Unit.objects.filter(code=code)[:1], code=str)
+_ACTIVE_BY_CODE = Prepared(lambda code: Unit.objects.filter(code=code, is_active=True)[:1], code=str)
+
+
+def unit_by_code(code: str, *, active: bool = True) -> Unit | None:
+    return (_ACTIVE_BY_CODE if active else _BY_CODE).first(code=code)
+
+
 def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.lib import idcard
 from xinfang.orgs.models import Unit, User
-from xinfang.orgs.selectors import scope_unit_ids
+from xinfang.orgs.selectors import scope_unit_ids, unit_by_code
 from xinfang.petitions.models import (
     COLLECTIVE_VISIT_MIN_PERSONS,
     MAX_REPRESENTATIVES,
@@ -28,6 +28,7 @@ from xinfang.petitions.models import (
     RequestClass,
     VisitLevel,
 )
+from xinfang.prepared import Prepared
 
 MAX_CONTENT_CHARS = 100_000
 MAX_PERSONS = 10_000
@@ -249,13 +250,17 @@ def _check_petitioners(raw: Any, channel: str, errors: dict[str, str]) -> list[P
     return items
 
 
+# Every registration looks its category up by code: compiled once (xinfang.prepared).
+_ACTIVE_CATEGORY = Prepared(lambda code: Category.objects.filter(code=code, is_active=True)[:1], code=str)
+
+
 def _check_unit(raw: Any, actor: User, errors: dict[str, str]) -> Unit | None:
     code = _text(raw)
     if not code:
         if actor.unit is None:
             errors["unit"] = _("Registering unit: your account belongs to no unit.")
         return actor.unit
-    unit = Unit.objects.filter(code=code, is_active=True).first()
+    unit = unit_by_code(code)
     if unit is None or unit.pk not in scope_unit_ids(actor):
         errors["unit"] = _("Registering unit: unknown unit code “%(code)s” or not within your unit.") % {
             "code": code
@@ -326,13 +331,13 @@ def validate_registration(
     if not code:
         errors["category"] = _("Problem category: this field is required.")
     else:
-        category = Category.objects.filter(code=code, is_active=True).first()
+        category = _ACTIVE_CATEGORY.first(code=code)
         if category is None:
             errors["category"] = _("Problem category: unknown code “%(code)s”.") % {"code": code}
 
     complained_unit = None
     if cu := _text(raw.get("complained_unit")):
-        complained_unit = Unit.objects.filter(code=cu).first()
+        complained_unit = unit_by_code(cu, active=False)
         if complained_unit is None:
             errors["complained_unit"] = _("Unit complained about: unknown unit code “%(code)s”.") % {
                 "code": cu
