@@ -7,7 +7,8 @@ Environment:
   127.0.0.1:5432 answers)
 - ``BENCH_QUERIES`` timed queries per series (default 200, after ``BENCH_WARMUP`` = 20)
 - ``BENCH_API_REQUESTS`` (default 2000), ``BENCH_CONCURRENCY`` client threads (default 8),
-  ``BENCH_SERVER_WORKERS`` (default CPUs + 1)
+  ``BENCH_SERVER_WORKERS`` (registrations: CPUs + 1; lifecycles: as ``xinfang serve``, one per CPU on
+  SQLite and two on PostgreSQL)
 - ``BENCH_WAIT_QUIET`` seconds to wait at most for the machine to be quiet (load average below
   half the CPUs) before each timed phase (default 300)
 - ``BENCH_REUSE=1`` measures the databases kept by an earlier ``BENCH_KEEP=1`` run, without loading
@@ -197,14 +198,15 @@ def _lifecycle() -> dict[str, Any]:
     """Lifecycles first (they create the notices the notice figures render); the sweep last, as
     it changes a large part of the database."""
     from bench import cases
+    from xinfang.cli import default_workers
 
     n = _env_int("BENCH_LIFECYCLES", 200)
     out: dict[str, Any] = {
         "lifecycles": cases.lifecycles_http(
             n,
             concurrency=_env_int("BENCH_CONCURRENCY", 8),
-            # One worker per core: every request writes, and a third process only queues.
-            workers=_env_int("BENCH_SERVER_WORKERS", os.cpu_count() or 1),
+            # As ``xinfang serve`` by default: one per CPU on SQLite, two on PostgreSQL.
+            workers=_env_int("BENCH_SERVER_WORKERS", default_workers()),
         ),
         "lifecycles_inprocess": cases.lifecycles(max(20, n // 4)),
     }

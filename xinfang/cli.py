@@ -14,6 +14,16 @@ import sys
 ALIASES = {"demo": ["load_demo"]}
 
 
+def default_workers(database_url: str | None = None) -> int:
+    """Worker processes of ``xinfang serve``: one per CPU on SQLite, whose one writer every
+    transition queues for (a third process on two cores only added contention: 69–81 → 52–62
+    lifecycles/s at 1M); two per CPU on PostgreSQL, where a process waits for the database
+    server's answers (38 → 51 per s). docs/benchmarks.md, session 5."""
+    url = os.environ.get("DATABASE_URL", "") if database_url is None else database_url
+    cpus = os.cpu_count() or 1
+    return 2 * cpus if url.startswith(("postgres://", "postgresql://")) else cpus
+
+
 def serve(args: list[str]) -> None:
     """``xinfang serve``: the application under granian (a WSGI server written in Rust), one
     process per worker; Django's runserver stays available as ``xinfang runserver``."""
@@ -24,7 +34,10 @@ def serve(args: list[str]) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: one per CPU)"
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="worker processes (default: one per CPU on SQLite, two per CPU on PostgreSQL)",
     )
     options = parser.parse_args(args)
     from granian import Granian

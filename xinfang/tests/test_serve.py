@@ -69,3 +69,13 @@ def test_it_names_a_bad_option():
         timeout=60,
     )
     assert done.returncode == 2 and "--workers" in done.stderr
+
+
+def test_it_runs_one_worker_per_cpu_on_sqlite_and_two_on_postgresql(monkeypatch):
+    from xinfang.cli import default_workers
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert default_workers("sqlite:////srv/xinfang/xinfang.sqlite3") == 4
+    assert default_workers("") == 4  # no DATABASE_URL: the embedded SQLite
+    assert default_workers("postgres://xinfang@db.example/xinfang") == 8
+    assert default_workers("postgresql://xinfang@db.example/xinfang") == 8
