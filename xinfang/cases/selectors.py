@@ -74,12 +74,12 @@ def latest_decision(petition: Petition, kind: str) -> Decision | None:
 
 # --- the case's records for the API's answer, in one statement ---------------------------------
 
+# (key, table, {output key: column; "u.code" is the unit's code}, boolean keys, order)
 # (key, table, whether the unit is joined for its code, {output key: column}, boolean keys, order)
-_RECORDS: tuple[tuple[str, str, bool, dict[str, str], tuple[str, ...], Callable[[dict[str, Any]], Any]], ...] = (
+_RECORDS: tuple[tuple[str, str, dict[str, str], tuple[str, ...], Callable[[dict[str, Any]], Any]], ...] = (
     (
         "assignments",
         "cases_assignment",
-        True,
         {
             "id": "r.id", "unit": "u.code", "kind": "r.kind", "duty": "r.duty", "is_lead": "r.is_lead",
             "status": "r.status", "sent_on": "r.sent_on", "ack_due": "r.ack_due",
@@ -92,7 +92,6 @@ _RECORDS: tuple[tuple[str, str, bool, dict[str, str], tuple[str, ...], Callable[
     (
         "extensions",
         "cases_extension",
-        False,
         {
             "id": "r.id", "days": "r.days", "reason": "r.reason", "status": "r.status",
             "old_due": "r.old_due", "new_due": "r.new_due",
@@ -103,7 +102,6 @@ _RECORDS: tuple[tuple[str, str, bool, dict[str, str], tuple[str, ...], Callable[
     (
         "decisions",
         "cases_decision",
-        True,
         {
             "id": "r.id", "kind": "r.kind", "unit": "u.code", "outcome": "r.outcome",
             "issued_on": "r.issued_on", "delivered_on": "r.delivered_on",
@@ -114,7 +112,6 @@ _RECORDS: tuple[tuple[str, str, bool, dict[str, str], tuple[str, ...], Callable[
     (
         "review_requests",
         "cases_reviewrequest",
-        True,
         {
             "id": "r.id", "level": "r.level", "unit": "u.code", "requested_on": "r.requested_on",
             "due_at": "r.due_at", "hearing_days": "r.hearing_days", "decided": "r.decided",
@@ -125,7 +122,6 @@ _RECORDS: tuple[tuple[str, str, bool, dict[str, str], tuple[str, ...], Callable[
     (
         "execution_tasks",
         "cases_executiontask",
-        False,
         {"id": "r.id", "description": "r.description", "due_at": "r.due_at", "done_on": "r.done_on"},
         (),
         lambda r: r["id"],
@@ -133,7 +129,6 @@ _RECORDS: tuple[tuple[str, str, bool, dict[str, str], tuple[str, ...], Callable[
     (
         "supervisions",
         "cases_supervision",
-        True,
         {
             "id": "r.id", "unit": "u.code", "level": "r.level", "automatic": "r.automatic",
             "issued_on": "r.issued_on", "reply_due": "r.reply_due", "replied_on": "r.replied_on",
@@ -144,7 +139,6 @@ _RECORDS: tuple[tuple[str, str, bool, dict[str, str], tuple[str, ...], Callable[
     (
         "notices",
         "cases_notice",
-        False,
         {"id": "r.id", "kind": "r.kind", "number": "r.number", "created_at": "r.created_at"},
         (),
         lambda r: (r["created_at"], r["id"]),
@@ -157,10 +151,15 @@ _NEWEST_FIRST = {"supervisions"}
 def _records_sql(vendor: str) -> str:
     build = "json_build_object" if vendor == "postgresql" else "json_object"
     parts = []
-    for key, table, with_unit, columns, _bools, _order in _RECORDS:
-        pairs = ", ".join(f"'{name}', {expr}" for name, expr in columns.items())
-        join = " JOIN orgs_unit u ON u.id = r.unit_id" if with_unit else ""
-        sql = f"SELECT '{key}', {build}({pairs}) FROM {table} r{join} WHERE r.petition_id = %s"  # noqa: S608 - constants
+    # The unit's code by its key, row by row (every unit key here is NOT NULL), not a join: with
+    # a case's one or two rows a join's plan followed the tables' statistics into hashing all
+    # 2,410 units (PostgreSQL, 0.4 ms of a 0.8 ms statement).
+    unit_code = "(SELECT u.code FROM orgs_unit u WHERE u.id = r.unit_id)"
+    for key, table, columns, _bools, _order in _RECORDS:
+        pairs = ", ".join(
+            f"'{name}', {unit_code if expr == 'u.code' else expr}" for name, expr in columns.items()
+        )
+        sql = f"SELECT '{key}', {build}({pairs}) FROM {table} r WHERE r.petition_id = %s"  # noqa: S608 - constants
         parts.append(sql)
     return " UNION ALL ".join(parts)
 
@@ -175,7 +174,7 @@ def case_records(petition: Petition) -> dict[str, list[dict[str, Any]]]:
         cursor.execute(_records_sql(connection.vendor), [petition.pk] * len(_RECORDS))
         for key, value in cursor.fetchall():
             out[key].append(json.loads(value) if isinstance(value, str) else value)
-    for key, _table, _unit, _columns, bools, order in _RECORDS:
+    for key, _table, _columns, bools, order in _RECORDS:
         rows = out[key]
         for row in rows:
             for name in bools:
