@@ -75,7 +75,6 @@ def latest_decision(petition: Petition, kind: str) -> Decision | None:
 # --- the case's records for the API's answer, in one statement ---------------------------------
 
 # (key, table, {output key: column; "u.code" is the unit's code}, boolean keys, order)
-# (key, table, whether the unit is joined for its code, {output key: column}, boolean keys, order)
 _RECORDS: tuple[tuple[str, str, dict[str, str], tuple[str, ...], Callable[[dict[str, Any]], Any]], ...] = (
     (
         "assignments",
