@@ -27,12 +27,6 @@ _LEAD = Prepared(
     )[:1],
     petition=int,
 )
-_OPEN_DUTIES = Prepared(
-    lambda petition: Assignment.objects.filter(
-        petition_id=petition, is_lead=False, status__in=ACTIVE_ASSIGNMENT
-    ).select_related("unit"),
-    petition=int,
-)
 _ACTIVE = Prepared(
     lambda petition: Assignment.objects.filter(
         petition_id=petition, status__in=ACTIVE_ASSIGNMENT
@@ -56,11 +50,6 @@ def assignments_of(petition: Petition) -> list[Assignment]:
 def lead_assignment(petition: Petition) -> Assignment | None:
     """The open 主办 (or the one unit of a 转送)."""
     return _LEAD.first(petition=petition.pk)
-
-
-def open_duties(petition: Petition) -> list[Assignment]:
-    """The open duties besides the lead's (协办 and the other 交办 duties), with their units."""
-    return _OPEN_DUTIES.all(petition=petition.pk)
 
 
 def active_assignments(petition: Petition) -> list[Assignment]:
