@@ -8,7 +8,7 @@ from django.db import models, router
 from django.utils import timezone
 
 from xinfang.audit.models import AuditLog
-from xinfang.writes import Insert
+from xinfang.writes import Insert, InsertRow
 
 
 def audit_record(
@@ -20,8 +20,38 @@ def audit_record(
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> AuditLog:
+    entry = _entry(actor=actor, action=action, obj=obj, petition=petition, detail=detail, ip=ip)
+    # Every change writes one: the INSERT is built once (xinfang.writes), not by Model.save().
+    entry.pk = _INSERT.run(**{name: getattr(entry, name) for name in _COLUMNS})
+    entry._state.adding, entry._state.db = False, router.db_for_write(AuditLog)
+    return entry
+
+
+def audit_row(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    petition: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+) -> InsertRow:
+    """The entry ``audit_record`` would write, as a row to write with the change it records
+    (``xinfang.writes.update_row``'s ``then``: on PostgreSQL in the same statement)."""
+    entry = _entry(actor=actor, action=action, obj=obj, petition=petition, detail=detail, ip=None)
+    return _INSERT.row(**{name: getattr(entry, name) for name in _COLUMNS})
+
+
+def _entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    petition: models.Model | None,
+    detail: dict[str, Any] | None,
+    ip: str | None,
+) -> AuditLog:
     user = actor if getattr(actor, "is_authenticated", False) else None
-    entry = AuditLog(
+    return AuditLog(
         at=timezone.now(),
         actor=user,
         actor_unit_id=getattr(user, "unit_id", None),
@@ -32,10 +62,6 @@ def audit_record(
         detail=detail or {},
         ip=ip,
     )
-    # Every change writes one: the INSERT is built once (xinfang.writes), not by Model.save().
-    entry.pk = _INSERT.run(**{name: getattr(entry, name) for name in _COLUMNS})
-    entry._state.adding, entry._state.db = False, router.db_for_write(AuditLog)
-    return entry
 
 
 _COLUMNS = (

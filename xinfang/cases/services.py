@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinfang.audit.services import audit_record
+from xinfang.audit.services import audit_record, audit_row
 from xinfang.cases import selectors
 from xinfang.cases.calendar import calendar
 from xinfang.cases.models import (
@@ -49,7 +49,7 @@ from xinfang.lib.deadlines import due_date
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.models import Petition, RequestClass
 from xinfang.petitions.selectors import links_of
-from xinfang.writes import Insert, update_row
+from xinfang.writes import Insert, InsertRow, update_row
 
 # Time limits of 《信访工作条例》, in one place.
 DECISION_DAYS = 15  # 第二十二条: the 信访部门 decides; 第二十三条: the receiving organ notifies
@@ -114,6 +114,12 @@ def _move(
     data: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Petition:
+    """Move the case's status by ``action`` and write its event and audit entry.
+
+    Lock order: a transition updates the case's other rows (its assignments, decisions, requests)
+    before it moves the status, so two transitions of one case meeting on PostgreSQL queue on the
+    first row they share instead of deadlocking; the loser's compare-and-swap then finds the new
+    version (a 409)."""
     old = Status(petition.status)
     if not can(old, action):
         if not Petition.objects.filter(pk=petition.pk, version=petition.version).exists():
@@ -123,14 +129,25 @@ def _move(
             code="invalid_transition",
         )
     new = next_status(old, action)
-    # The status moves by compare-and-swap on the version; its SQL, the event's and the audit
-    # entry's are built once (xinfang.writes): on SQLite they run while holding the one writer.
+    detail = _jsonable(data or {})
+    # The status moves by compare-and-swap on the version, and the event and the audit entry are
+    # written only if it did: on PostgreSQL in the same statement (xinfang.writes).
     updated = update_row(
         Petition,
         pk=petition.pk,
         where={"version": petition.version},
         values={"status": new, "is_open": new in OPEN_STATES, **fields},
         increment=("version",),
+        then=[
+            _event_row(petition, action, old, new, actor, reason=reason, data=detail),
+            audit_row(
+                actor=actor,
+                action=f"case.{action}",
+                obj=petition,
+                petition=petition,
+                detail={"from": old, "to": new, **detail},
+            ),
+        ],
     )
     if updated != 1:
         raise Conflict
@@ -138,15 +155,6 @@ def _move(
     for name, value in fields.items():
         setattr(petition, name, value)
     petition.status, petition.is_open, petition.version = new, new in OPEN_STATES, petition.version + 1
-    detail = _jsonable(data or {})
-    _record_event(petition, action, old, new, actor, reason=reason, data=detail)
-    audit_record(
-        actor=actor,
-        action=f"case.{action}",
-        obj=petition,
-        petition=petition,
-        detail={"from": old, "to": new, **detail},
-    )
     return petition
 
 
@@ -165,7 +173,7 @@ _EVENT = Insert(
 )
 
 
-def _record_event(
+def _event_row(
     petition: Petition,
     action: str,
     old: str,
@@ -174,9 +182,9 @@ def _record_event(
     *,
     reason: str = "",
     data: dict[str, Any] | None = None,
-) -> None:
-    """Append a case event (the case's history; ``CaseEvent`` is append-only)."""
-    _EVENT.run(
+) -> InsertRow:
+    """A case event (the case's history; ``CaseEvent`` is append-only)."""
+    return _EVENT.row(
         petition=petition.pk,
         action=action,
         old_status=old,
@@ -188,6 +196,20 @@ def _record_event(
         deadline=None,
         at=timezone.now(),
     )
+
+
+def _record_event(
+    petition: Petition,
+    action: str,
+    old: str,
+    new: str,
+    actor: User | None,
+    *,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append a case event (the case's history; ``CaseEvent`` is append-only)."""
+    _event_row(petition, action, old, new, actor, reason=reason, data=data).run_alone()
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

@@ -130,3 +130,64 @@ def test_update_row_is_a_compare_and_swap_on_the_given_columns(world):
     assert update_row(Petition, pk=petition.pk, values={"due_at": None}) == 1
     petition.refresh_from_db()
     assert petition.due_at is None
+
+
+def test_rows_written_with_an_update_store_what_the_orm_stores_and_only_when_it_matched(world):
+    # On PostgreSQL the update and its rows are one statement (each value cast to its column's
+    # type); on SQLite they run one after the other. Either way: the same columns, and nothing
+    # when the compare-and-swap failed.
+    from xinfang.audit.services import audit_row
+
+    petition = register(world.clerk)
+    version = petition.version
+    at = timezone.now() - timedelta(minutes=5)
+    values = {
+        "action": "note",
+        "old_status": "registered",
+        "new_status": "routed",
+        "reason": "核实中，“引号”与换行\n",
+        "data": {"units": ["430421"], "n": 3, "ok": True, "none": None, "中文": "值"},
+        "deadline": date(2028, 2, 29),
+        "at": at,
+    }
+    before = set(CaseEvent.objects.filter(petition=petition).values_list("pk", flat=True))
+
+    def move(expected_version: int) -> int:
+        return update_row(
+            Petition,
+            pk=petition.pk,
+            where={"version": expected_version},
+            values={"status": "routed", "handling_unit": world.township},
+            increment=("version",),
+            then=[
+                EVENT.row(petition=petition, actor=world.clerk.pk, unit=world.bureau, **values),
+                audit_row(
+                    actor=world.clerk,
+                    action="test.move",
+                    obj=petition,
+                    petition=petition,
+                    detail={"to": "routed"},
+                ),
+            ],
+        )
+
+    assert move(version) == 1
+    assert move(version) == 0  # stale: neither the event, nor the entry, nor the second update again
+    events = CaseEvent.objects.filter(petition=petition).exclude(pk__in=before)
+    assert events.count() == 1
+    by_orm = CaseEvent.objects.create(
+        petition=register(world.clerk),
+        actor=world.clerk,
+        unit=world.bureau,
+        **{**values, "deadline": date(2028, 3, 1)},
+    )
+    written, expected = stored(events.get()), stored(by_orm)
+    assert written.pop("at") == (type(at), at)
+    expected.pop("at")
+    assert written == {**expected, "petition_id": (int, petition.pk), "deadline": (date, date(2028, 2, 29))}
+    entries = AuditLog.objects.filter(action="test.move")
+    assert [(e.actor_id, e.actor_unit_id, e.object_id, e.petition_id, e.detail) for e in entries] == [
+        (world.clerk.pk, world.clerk.unit_id, str(petition.pk), petition.pk, {"to": "routed"})
+    ]
+    petition.refresh_from_db()
+    assert (petition.status, petition.version) == ("routed", version + 1)
