@@ -198,20 +198,6 @@ def _event_row(
     )
 
 
-def _record_event(
-    petition: Petition,
-    action: str,
-    old: str,
-    new: str,
-    actor: User | None,
-    *,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> None:
-    """Append a case event (the case's history; ``CaseEvent`` is append-only)."""
-    _event_row(petition, action, old, new, actor, reason=reason, data=data).run_alone()
-
-
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
 
@@ -282,7 +268,7 @@ def identity_known(petition: Petition) -> bool:
 
 def record_registration(*, petition: Petition, actor: User) -> None:
     """The first event of every case (登记, 条例第十九条), written by petitions.services."""
-    _record_event(petition, "register", "", next_status(None, "register"), actor)
+    _event_row(petition, "register", "", next_status(None, "register"), actor).run_alone()
 
 
 # --- the 信访部门's decision (条例第二十二条) ------------------------------------------------------
