@@ -331,6 +331,22 @@ def test_it_marks_the_day_of_a_petition_changed_by_a_raw_update(world):
     assert not RollupDirty.objects.exists()
 
 
+def test_a_raw_update_marks_both_deadline_days_and_the_day_of_the_matter_it_now_repeats(world):
+    # PostgreSQL marks updates with a row trigger (stats migration 0010), SQLite with its own: the
+    # same days either way, each once per update.
+    first = petition(world, received_at=date(2024, 2, 1))
+    p = petition(world, received_at=date(2024, 3, 5), due_at=date(2024, 4, 1))
+    rollups.refresh()
+    Petition.objects.filter(pk=p.pk).update(due_at=date(2024, 4, 15), repeat_of=first, is_repeat=True)
+    marks = set(RollupDirty.objects.values_list("day", "due_day"))
+    assert marks == {
+        (date(2024, 3, 5), None),
+        (date(2024, 2, 1), None),
+        (None, date(2024, 4, 1)),
+        (None, date(2024, 4, 15)),
+    }
+
+
 def test_a_new_unit_is_counted_in_its_scope(world):
     rollups.refresh()
     office = Unit.objects.create(code="990121102", name="河西镇人民政府", level=UnitLevel.TOWNSHIP,
