@@ -37,18 +37,23 @@ def stored(obj: Any) -> dict[str, tuple[type, Any]]:
     return {k: (type(v), v) for k, v in vars(fresh).items() if k not in ("_state", "id")}
 
 
-def test_an_insert_stores_json_dates_times_and_related_rows_as_the_orm_does(world):
-    petition = register(world.clerk)
-    at = timezone.now() - timedelta(minutes=5)
-    values = {
+def _event_values(at: Any, *, new_status: str) -> dict[str, Any]:
+    """An event's values with quotes, a line break, nested JSON with Chinese and a leap day."""
+    return {
         "action": "note",
         "old_status": "registered",
-        "new_status": "registered",
+        "new_status": new_status,
         "reason": "核实中，“引号”与换行\n",
         "data": {"units": ["430421"], "n": 3, "ok": True, "none": None, "中文": "值"},
         "deadline": date(2028, 2, 29),
         "at": at,
     }
+
+
+def test_an_insert_stores_json_dates_times_and_related_rows_as_the_orm_does(world):
+    petition = register(world.clerk)
+    at = timezone.now() - timedelta(minutes=5)
+    values = _event_values(at, new_status="registered")
     other = register(world.clerk)  # a deadline is warned of once per case (caseevent_warning_once)
     by_orm = CaseEvent.objects.create(petition=petition, actor=world.clerk, unit=world.bureau, **values)
     pk = EVENT.run(petition=other, actor=world.clerk.pk, unit=world.bureau, **values)
@@ -141,15 +146,7 @@ def test_rows_written_with_an_update_store_what_the_orm_stores_and_only_when_it_
     petition = register(world.clerk)
     version = petition.version
     at = timezone.now() - timedelta(minutes=5)
-    values = {
-        "action": "note",
-        "old_status": "registered",
-        "new_status": "routed",
-        "reason": "核实中，“引号”与换行\n",
-        "data": {"units": ["430421"], "n": 3, "ok": True, "none": None, "中文": "值"},
-        "deadline": date(2028, 2, 29),
-        "at": at,
-    }
+    values = _event_values(at, new_status="routed")
     before = set(CaseEvent.objects.filter(petition=petition).values_list("pk", flat=True))
 
     def move(expected_version: int) -> int:
