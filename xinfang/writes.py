@@ -33,13 +33,14 @@ them; a related field takes the related object or its primary key.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
-__all__ = ["Insert", "InsertRow", "Write", "update_row"]
+__all__ = ["Insert", "InsertRow", "update_row"]
 
 
 def _field(model: type[Model], name: str) -> Field[Any, Any]:
@@ -79,20 +80,36 @@ class Insert:
         return sql, returning
 
     def _params(self, values: dict[str, Any], connection: BaseDatabaseWrapper) -> list[Any]:
-        if values.keys() != set(self._names):
-            raise TypeError(f"give exactly {', '.join(self._names)}")
         return [
             _prep(field, values[name], connection)
             for name, field in zip(self._names, self._fields, strict=True)
         ]
 
-    def row(self, **values: Any) -> InsertRow:
-        """This insert with these values, to run after an ``update_row`` (its ``then``)."""
+    def _check(self, values: dict[str, Any]) -> None:
         if values.keys() != set(self._names):
             raise TypeError(f"give exactly {', '.join(self._names)}")
+
+    def _select_from(self, connection: BaseDatabaseWrapper, source: str) -> str:
+        """This insert as ``INSERT … SELECT … FROM source``: one row per row of ``source``."""
+        sql = self._dependent.get((connection.alias, source))
+        if sql is None:
+            qn = connection.ops.quote_name
+            columns = ", ".join(qn(field.column) for field in self._fields)
+            # A SELECT list gives its parameters no column type (an untyped one would become
+            # text): each is cast to its column's type.
+            casts = ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in self._fields)
+            table = qn(self._model._meta.db_table)
+            sql = f"INSERT INTO {table} ({columns}) SELECT {casts} FROM {source}"  # noqa: S608 - quoted names
+            self._dependent[(connection.alias, source)] = sql
+        return sql
+
+    def row(self, **values: Any) -> InsertRow:
+        """This insert with these values, to run after an ``update_row`` (its ``then``)."""
+        self._check(values)
         return InsertRow(self, values)
 
     def run(self, **values: Any) -> int:
+        self._check(values)
         connection = connections[router.db_for_write(self._model)]
         sql, returning = self._sql.get(connection.alias) or self._compile(connection)
         params = self._params(values, connection)
@@ -103,38 +120,20 @@ class Insert:
             return int(cursor.lastrowid)
 
 
-class Write(Protocol):
-    """A row write that runs after an ``update_row`` matched (its ``then``). Not an update of that
-    row: PostgreSQL applies only one of two updates of a row within a statement."""
-
-    def run_alone(self) -> None: ...
-
-    def as_dependent(self, connection: BaseDatabaseWrapper, source: str) -> tuple[str, list[Any]]:
-        """The SQL of a ``WITH`` member writing this row once if ``source`` has a row, and its
-        parameters."""
-        ...
-
-
+@dataclass(frozen=True)
 class InsertRow:
-    def __init__(self, insert: Insert, values: dict[str, Any]) -> None:
-        self.insert, self.values = insert, values
+    """A row to insert after an ``update_row`` matched (its ``then``)."""
+
+    insert: Insert
+    values: dict[str, Any]
 
     def run_alone(self) -> None:
         self.insert.run(**self.values)
 
-    def as_dependent(self, connection: BaseDatabaseWrapper, source: str) -> tuple[str, list[Any]]:
-        insert = self.insert
-        sql = insert._dependent.get((connection.alias, source))
-        if sql is None:
-            qn = connection.ops.quote_name
-            columns = ", ".join(qn(field.column) for field in insert._fields)
-            # A SELECT list gives its parameters no column type (an untyped one would become
-            # text): each is cast to its column's type.
-            casts = ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in insert._fields)
-            table = qn(insert._model._meta.db_table)
-            sql = f"INSERT INTO {table} ({columns}) SELECT {casts} FROM {source}"  # noqa: S608 - quoted names
-            insert._dependent[(connection.alias, source)] = sql
-        return sql, insert._params(self.values, connection)
+    def after(self, connection: BaseDatabaseWrapper, source: str) -> tuple[str, list[Any]]:
+        """The SQL of a ``WITH`` member inserting this row once if ``source`` has a row, and its
+        parameters."""
+        return self.insert._select_from(connection, source), self.insert._params(self.values, connection)
 
 
 _UPDATES: dict[tuple[Any, ...], str] = {}
@@ -177,7 +176,7 @@ def update_row(
     values: dict[str, Any],
     where: dict[str, Any] | None = None,
     increment: Iterable[str] = (),
-    then: Sequence[Write] = (),
+    then: Sequence[InsertRow] = (),
 ) -> int:
     """``UPDATE`` one row by primary key, setting ``values`` and adding 1 to each ``increment``
     column, if the columns in ``where`` still hold those values (a compare-and-swap). Returns the
@@ -188,8 +187,8 @@ def update_row(
     sql, params = _update(model, pk, values, where or {}, tuple(increment), connection, returning=chained)
     if chained:
         members = [f"moved AS ({sql})"]
-        for i, write in enumerate(then):
-            member, more = write.as_dependent(connection, "moved")
+        for i, row in enumerate(then):
+            member, more = row.after(connection, "moved")
             members.append(f"w{i} AS ({member})")
             params += more
         sql = f"WITH {', '.join(members)} SELECT count(*) FROM moved"  # noqa: S608 - built above
@@ -197,6 +196,6 @@ def update_row(
         cursor.execute(sql, params)
         count = int(cursor.fetchone()[0]) if chained else int(cursor.rowcount)
     if count and not chained:
-        for write in then:
-            write.run_alone()
+        for row in then:
+            row.run_alone()
     return count

@@ -30,6 +30,17 @@ def call(client, world):
     return _call
 
 
+def _route_to_close(world, reason):
+    """(user, action, body) of route (六) after registration: 转送, 受理, 答复, 送达, 办结."""
+    return [
+        (world.clerk, "transfer", {"unit": world.township.code}),
+        (world.township_handler, "accept", {"route": "petition"}),
+        (world.township_handler, "reply", _decision()),
+        (world.township_handler, "deliver", {}),
+        (world.township_handler, "close", {"reason": reason}),
+    ]
+
+
 def _decision(**extra):
     return {
         "requests": "足额发放补偿款",
@@ -160,13 +171,7 @@ def test_each_lifecycle_action_answers_in_a_bounded_number_of_queries(call, worl
     case = f"/api/v1/cases/{created['id']}"
     call(world.township_handler, "get", case)  # the handler's token exists before counting
     budget = {"transfer": 11, "accept": 21, "reply": 23, "deliver": 10, "close": 8}
-    steps = [
-        (world.clerk, "transfer", {"unit": world.township.code}),
-        (world.township_handler, "accept", {"route": "petition"}),
-        (world.township_handler, "reply", _decision()),
-        (world.township_handler, "deliver", {}),
-        (world.township_handler, "close", {"reason": "满意"}),
-    ]
+    steps = _route_to_close(world, "满意")
     used = {}
     for user, action, body in steps:
         with CaptureQueriesContext(connection) as queries:
@@ -242,13 +247,7 @@ def test_each_transition_reads_before_its_first_write_and_only_writes_after_it(
     status, created = call(world.clerk, "post", "/api/v1/petitions", registration())
     assert status == 201, created
     case = f"/api/v1/cases/{created['id']}"
-    steps = [
-        (world.clerk, "transfer", {"unit": world.township.code}),
-        (world.township_handler, "accept", {"route": "petition"}),
-        (world.township_handler, "reply", _decision()),
-        (world.township_handler, "deliver", {}),
-        (world.township_handler, "close", {"reason": "信访人表示满意"}),
-    ]
+    steps = _route_to_close(world, "信访人表示满意")
     for user, action, body in steps:
         with CaptureQueriesContext(connection) as queries:
             status, state = call(user, "post", f"{case}/{action}", body)
