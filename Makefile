@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-APPS := orgs audit petitions cases detection stats api
+APPS := orgs audit petitions cases detection workflow stats api
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
@@ -33,12 +33,12 @@ demo: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m xinfang.lib.i18n check
 	XINFANG_VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run -v0
 	$(MAKE) --no-print-directory test-sqlite
-	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
-		$(MAKE) --no-print-directory test-postgres; \
-	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: skipping the PostgreSQL run"; fi
+	@rc=0; $(PY) scripts/postgres_gate.py || rc=$$?; \
+	if [ $$rc = 0 ]; then $(MAKE) --no-print-directory test-postgres; elif [ $$rc != 10 ]; then exit $$rc; fi
 
 test-sqlite:
 	@echo "== tests on SQLite =="
@@ -51,7 +51,8 @@ test-postgres:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy xinfang
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 messages: install
 	for app in $(APPS); do mkdir -p xinfang/$$app/locale && (cd xinfang/$$app && ../../$(PY) ../../manage.py makemessages -l zh_Hans --no-obsolete --no-location -v0); done

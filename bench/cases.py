@@ -26,11 +26,11 @@ from django.test import Client
 from django.utils import timezone
 
 from xinfang.cases.models import Notice
-from xinfang.cases.notices import render_docx, render_pdf
-from xinfang.cases.sweep import sweep
 from xinfang.orgs.models import Role, Unit, UnitKind, User
 from xinfang.orgs.services import token_create
 from xinfang.petitions.models import Petition
+from xinfang.workflow.notices import render_docx, render_pdf
+from xinfang.workflow.sweep import sweep
 
 
 def _p(values: list[float], q: float) -> float:

@@ -168,7 +168,7 @@ def _open_share(rng: random.Random, received: date, today: date) -> bool:
 
 
 def _status(name: str) -> str:
-    from xinfang.cases.states import Status
+    from xinfang.petitions.states import Status
 
     member = getattr(Status, name, None)
     return str(member.value) if member is not None else str(Status.REGISTERED.value)

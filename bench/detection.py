@@ -169,9 +169,10 @@ def _fill(n: int, bureau: Any, rng: random.Random) -> dict[str, Any]:
 def run(n: int) -> dict[str, Any]:
     from django.db import connection
 
-    from xinfang.detection import evalset, selectors, services
+    from xinfang.demo import evalset
+    from xinfang.detection import selectors, services
     from xinfang.petitions.intake import validate_registration
-    from xinfang.petitions.services import petition_register
+    from xinfang.workflow.registration import petition_register
 
     rng = random.Random(n)  # noqa: S311 - benchmark data
     out: dict[str, Any] = {"n": n, "database": connection.vendor}
@@ -208,7 +209,7 @@ def run(n: int) -> dict[str, Any]:
     out["weights_load_seconds"] = round(time.perf_counter() - t, 2)
     out["weights_terms_in_memory"] = len(w.dfs)
 
-    from xinfang.detection.evalset import generate
+    from xinfang.demo.evalset import generate
 
     queries = generate(QUERIES, seed=n + 7)
     times = []

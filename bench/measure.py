@@ -110,7 +110,7 @@ def _keyword_queries(rng: random.Random, count: int, words: int) -> list[str]:
 
 
 def query_benchmarks(loaded: Loaded, *, queries: int, warmup: int, seed: int) -> dict[str, Any]:
-    from xinfang.petitions.selectors import search_petitions, work_queue
+    from xinfang.cases.access import search_petitions, work_queue
 
     rng = random.Random(f"measure:{seed}")  # noqa: S311 - synthetic data
     counties, bureau, town = _sample_users(loaded, rng, 20)
@@ -192,7 +192,8 @@ def query_plans(loaded: Loaded, *, seed: int, path: Path) -> None:
     kind, for docs/benchmarks.md."""
     from django.db import connection
 
-    from xinfang.petitions.selectors import list_related, search_petitions, work_queue
+    from xinfang.cases.access import search_petitions, work_queue
+    from xinfang.petitions.selectors import list_related
 
     rng = random.Random(f"plans:{seed}")  # noqa: S311 - synthetic data
     counties, bureau, town = _sample_users(loaded, rng, 3)

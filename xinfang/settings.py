@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "xinfang.petitions",
     "xinfang.cases",
     "xinfang.detection",
+    "xinfang.workflow",
     "xinfang.stats",
     "xinfang.api",
 ]

@@ -16,7 +16,7 @@ from xinfang.lib.idcard import check_char
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.intake import validate_registration
 from xinfang.petitions.models import Petition
-from xinfang.petitions.services import petition_register
+from xinfang.workflow.registration import petition_register
 
 PASSWORD = "Xf-test-pass-2026"  # noqa: S105 - test personas only
 

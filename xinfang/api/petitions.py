@@ -20,6 +20,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from xinfang.api.core import ERROR_RESPONSES, ApiError, ErrorOut
 from xinfang.audit.services import audit_personal_data_view, client_ip
+from xinfang.cases.access import access_petition, identity_visible, search_petitions
 from xinfang.lib.idcard import mask, mask_phone
 from xinfang.orgs.models import Unit, User
 from xinfang.petitions.intake import validate_registration
@@ -32,14 +33,8 @@ from xinfang.petitions.models import (
     RequestClass,
     VisitLevel,
 )
-from xinfang.petitions.selectors import (
-    access_petition,
-    filter_petitions,
-    identity_visible,
-    list_related,
-    search_petitions,
-)
-from xinfang.petitions.services import petition_register
+from xinfang.petitions.selectors import filter_petitions, list_related
+from xinfang.workflow.registration import petition_register
 
 router = Router(tags=["petitions"])
 

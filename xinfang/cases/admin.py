@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from xinfang.cases.calendar import parse_dates, reload_calendar
 from xinfang.cases.models import HolidaySchedule, NoticeTemplate
-from xinfang.cases.notices import ensure_templates
+from xinfang.workflow.calendar import parse_dates, reload_calendar
+from xinfang.workflow.notices import ensure_templates
 
 
 class HolidayScheduleForm(forms.ModelForm):

@@ -1,7 +1,7 @@
 """/api/v1/cases: the case state and one endpoint per lifecycle action (``POST /cases/{id}/<action>``).
 
-Each endpoint reaches the case through ``petitions.selectors.access_petition`` and calls exactly one
-service of ``cases.services``; a refused guard answers 422 (409 for a conflict, 403 for the wrong
+Each endpoint reaches the case through ``cases.access.access_petition`` and calls exactly one
+service of ``workflow.services``; a refused guard answers 422 (409 for a conflict, 403 for the wrong
 unit) in the one error shape, with the field at fault named.
 """
 
@@ -16,15 +16,16 @@ from ninja import Field, Router, Schema
 
 from xinfang.api.core import ERROR_RESPONSES, ApiError, api, error_response
 from xinfang.cases import selectors
-from xinfang.cases import services as cs
-from xinfang.cases.calendar import unknown_year_warning
+from xinfang.cases.access import access_petition
 from xinfang.cases.models import Notice, Supervision
-from xinfang.cases.notices import case_supervision_notices_issue, notice_response
-from xinfang.cases.states import Status, actions_from
 from xinfang.orgs.models import Unit, User
 from xinfang.orgs.selectors import unit_by_code
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import access_petition
+from xinfang.petitions.states import Status, actions_from
+from xinfang.workflow import services as cs
+from xinfang.workflow.calendar import unknown_year_warning
+from xinfang.workflow.deadlines import deadline_alert
+from xinfang.workflow.notices import case_supervision_notices_issue, notice_response
 
 router = Router(tags=["cases"])
 RESPONSES: dict[int, Any] = {200: dict[str, Any], **ERROR_RESPONSES, 409: ERROR_RESPONSES[422]}
@@ -86,7 +87,7 @@ def case_state(petition: Petition) -> dict[str, Any]:
         "actions": actions_from(petition.status),
         "received_at": _d(petition.received_at),
         "due_at": _d(petition.due_at),
-        "alert": petition.alert,
+        "alert": deadline_alert(petition),
         "route": petition.route,
         "accepted_on": _d(petition.accepted_on),
         "registering_unit": petition.registering_unit.code,

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.audit.models import AppendOnlyModel
-from xinfang.cases.states import Status
+from xinfang.petitions.states import Status
 
 
 class CaseEvent(AppendOnlyModel):
@@ -181,6 +181,14 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} +{self.days}"
+
+
+class RefusalGround:
+    """Why a matter is 不予受理 (or 不再受理): the ``ground`` of a refusal's case event and notice."""
+
+    NOT_IN_REMIT = "not_in_remit"  # 条例第二十三条第一款
+    ACCEPTED_BELOW = "accepted_below"  # 条例第十九条第三款 (XF-DUP-01)
+    CONCLUDED = "concluded"  # 条例第三十六条第三款 (XF-DUP-02): 不再受理
 
 
 class DecisionKind(models.TextChoices):

@@ -2,7 +2,7 @@
 supervisions and notices. The transitions and the API's answer read them on every request: the
 transitions' look-ups are compiled to SQL once per process (``xinfang.prepared``), the answer reads
 all seven lists in one statement (``case_records``). The caller has reached the case through
-``petitions.selectors.access_petition``.
+``cases.access.access_petition``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Staff pages of the lifecycle: a case's handling page with one form per possible action, the
 unit inbox sorted by deadline, the bureau's overdue and supervision page, and pending approvals.
 
-Each POST calls exactly one service of ``cases.services``; a refused guard re-renders the page
+Each POST calls exactly one service of ``workflow.services``; a refused guard re-renders the page
 with the message next to the field at fault.
 """
 
@@ -20,8 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xinfang.cases import services as cs
-from xinfang.cases.calendar import unknown_year_warning
+from xinfang.cases.access import access_petition, visible_petitions
 from xinfang.cases.models import (
     Assignment,
     AssignmentStatus,
@@ -36,12 +35,13 @@ from xinfang.cases.models import (
     Supervision,
     SupervisionLevel,
 )
-from xinfang.cases.notices import case_supervision_notices_issue, notice_response
-from xinfang.cases.states import Status, actions_from
 from xinfang.orgs.models import Unit, User
 from xinfang.orgs.selectors import scope_unit_ids
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import access_petition, visible_petitions
+from xinfang.petitions.states import Status, actions_from
+from xinfang.workflow import services as cs
+from xinfang.workflow.calendar import unknown_year_warning
+from xinfang.workflow.notices import case_supervision_notices_issue, notice_response
 
 PAGE_SIZE = 50
 

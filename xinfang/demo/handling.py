@@ -24,11 +24,12 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Count
 from django.utils import timezone
 
-from xinfang.cases import services as cs
 from xinfang.cases.models import Outcome, Route, Satisfaction
-from xinfang.cases.states import Status
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.models import Petition, RequestClass
+from xinfang.petitions.states import Status
+from xinfang.workflow import services as cs
+from xinfang.workflow.sweep import sweep
 
 # Given names of the hidden handlers of units without a demo login (they cannot log in).
 HANDLER_NAMES = (
@@ -315,8 +316,6 @@ class Simulation:
 def handle_petitions(users: dict[str, User], *, seed: int, today: date) -> Handled:
     """Take the registered petitions along their paths, oldest first, then run the sweep as of
     ``today`` (warnings, automatic 督办, closing what the review window has passed)."""
-    from xinfang.cases.sweep import sweep
-
     simulation = Simulation(users, seed=seed, today=today)
     petitions = Petition.objects.filter(status=Status.REGISTERED).select_related(
         "category", "complained_unit"

@@ -23,7 +23,7 @@ from xinfang.demo.handling import Handled, clock, handle_petitions
 from xinfang.demo.texts import Place, Township
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.intake import validate_registration
-from xinfang.petitions.services import petition_register
+from xinfang.workflow.registration import petition_register
 
 PASSWORD = "xinfang-demo"  # noqa: S105 - the published demo password, printed by load_demo
 DEFAULT_PETITIONS = 2000

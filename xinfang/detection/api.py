@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from xinfang.api.core import ERROR_RESPONSES, ApiError
-from xinfang.cases.services import ActionRefused
+from xinfang.cases.access import access_petition
 from xinfang.detection import selectors, services
 from xinfang.detection.models import LinkKind
+from xinfang.errors import ActionRefused
 from xinfang.orgs.models import User
-from xinfang.petitions.selectors import access_petition
 
 router = Router(tags=["detection"])
 MAX_LIMIT = 50

@@ -10,7 +10,7 @@ import re
 
 from pypinyin import Style, lazy_pinyin
 
-from xinfang.detection.textnorm import normalize
+from xinfang.lib.textnorm import normalize
 
 _NOT_DIGIT = re.compile(r"\D")
 

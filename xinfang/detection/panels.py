@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from xinfang.audit.services import audit_personal_data_view, audit_record
-from xinfang.cases.states import can
+from xinfang.cases.access import identity_hidden_q, identity_visible, visible_petitions
 from xinfang.detection import rules, selectors
 from xinfang.detection.selectors import Candidate, OldHand
 from xinfang.orgs.models import Unit, User
 from xinfang.petitions.models import Category, Petition, Petitioner
-from xinfang.petitions.selectors import identity_hidden_q, identity_visible, visible_petitions
+from xinfang.petitions.states import can
 
 # Rows of a person's history shown on a panel (the person page lists them all).
 HISTORY_ROWS = 5

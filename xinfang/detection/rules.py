@@ -17,12 +17,11 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from xinfang.cases.models import ACTIVE_ASSIGNMENT, Assignment, AssignmentKind
-from xinfang.cases.services import LEVEL_ORDER, RefusalGround
-from xinfang.cases.states import Status
+from xinfang.cases.models import ACTIVE_ASSIGNMENT, Assignment, AssignmentKind, RefusalGround
 from xinfang.detection.selectors import Candidate, similar_to
-from xinfang.orgs.models import Unit, UnitLevel, User
+from xinfang.orgs.models import LEVEL_ORDER, Unit, UnitLevel, User
 from xinfang.petitions.models import COLLECTIVE_VISIT_MIN_PERSONS, Channel, Petition, VisitLevel
+from xinfang.petitions.states import Status
 from xinfang.prepared import Prepared
 
 # Channels that are written (a letter in the wide sense) as against a visit.
@@ -183,10 +182,10 @@ def _earlier_of_person(petition: Petition) -> list[Petition]:
 
 @dataclass(frozen=True)
 class RefusalProposal:
-    """A proposed 不予受理 / 不再受理; the clerk confirms it (``services.refusal_confirm``)."""
+    """A proposed 不予受理 / 不再受理; the clerk confirms it (``workflow.services.refusal_confirm``)."""
 
     petition_id: int
-    ground: str  # cases.services.RefusalGround
+    ground: str  # cases.models.RefusalGround
     article: str
     earlier_id: int
     earlier_case_number: str

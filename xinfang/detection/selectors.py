@@ -1,7 +1,7 @@
 """Readers of detection: who a petitioner is (identity candidates, a person's history, the 老户
 flag), and which earlier matters a petition repeats (``similar_petitions``).
 
-Every list starts from ``petitions.selectors.visible_petitions``; identity lookups leave out the
+Every list starts from ``cases.access.visible_petitions``; identity lookups leave out the
 检举控告 cases whose accuser is hidden from the user (``identity_hidden_q``).
 """
 
@@ -19,12 +19,12 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, Left
 from django.utils.translation import gettext as _
 
+from xinfang.cases.access import PetitionNotFound, identity_hidden_q, visible_petitions
 from xinfang.detection import names, similarity, weights
 from xinfang.detection.models import IdentityReview, PetitionerMerge, ReviewStatus
-from xinfang.detection.textnorm import normalize, to_simplified
+from xinfang.lib.textnorm import normalize, to_simplified
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition, Petitioner, PetitionPetitioner
-from xinfang.petitions.selectors import PetitionNotFound, identity_hidden_q, visible_petitions
 
 # The text score from which two petitions are taken to be the same matter. Chosen on the generated
 # evaluation set (seed 4) and checked on another (bench/detection.py, docs/detection.md).

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.audit.services import audit_record
-from xinfang.cases.services import ActionRefused, case_refuse
+from xinfang.cases.access import access_petition
 from xinfang.detection import rules, similarity, weights
 from xinfang.detection.models import (
     IdentityReview,
@@ -26,11 +26,11 @@ from xinfang.detection.models import (
     TermStat,
 )
 from xinfang.detection.selectors import Candidate, similar_petitions
-from xinfang.detection.textnorm import to_simplified
+from xinfang.errors import ActionRefused
+from xinfang.lib.textnorm import to_simplified
 from xinfang.orgs.models import User
 from xinfang.petitions.intake import PetitionInput
 from xinfang.petitions.models import Petition, Petitioner, PetitionPetitioner
-from xinfang.petitions.selectors import access_petition
 
 # How many stored petitions the term frequencies are counted over (a random sample beyond that).
 STATS_SAMPLE = 50_000
@@ -232,13 +232,6 @@ def mark_skip_level(*, petition: Petition, actor: User | None) -> bool:
     return skip
 
 
-def refusal_confirm(*, petition: Petition, actor: User, proposal: rules.RefusalProposal) -> Petition:
-    """The clerk confirms a proposed 不予受理 / 不再受理: ``cases.services.case_refuse`` with its ground."""
-    if proposal.petition_id != petition.pk:
-        raise _refuse(_("This proposal belongs to another petition."))
-    return case_refuse(petition=petition, actor=actor, ground=proposal.ground, reason=proposal.reason)
-
-
 @dataclass
 class Detection:
     """What ``on_registered`` found and did."""
@@ -374,6 +367,5 @@ __all__ = [
     "on_registered",
     "petitioner_merge",
     "petitioner_merge_undo",
-    "refusal_confirm",
     "stats_rebuild",
 ]

@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable, Mapping
 from itertools import repeat
 
-from xinfang.detection.textnorm import normalize
 from xinfang.lib.text import index_tokens
+from xinfang.lib.textnorm import normalize
 
 # Only the start of a very long text is compared: a 100k-character letter is mostly attachments
 # typed in, and the matter is stated at its beginning.

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from xinfang.audit.services import audit_record, client_ip
-from xinfang.cases.services import ActionRefused
+from xinfang.cases.access import PetitionNotFound, access_petition
 from xinfang.detection import panels, selectors, services
 from xinfang.detection.models import IdentityReview, LinkKind, PetitionerMerge
+from xinfang.errors import ActionRefused
 from xinfang.lib.idcard import mask, mask_phone
 from xinfang.orgs.models import User
-from xinfang.petitions.selectors import PetitionNotFound, access_petition
+from xinfang.workflow import services as workflow
 
 View = Callable[..., HttpResponse]
 
@@ -171,7 +172,7 @@ def refuse(request: HttpRequest, petition_id: int) -> HttpResponse:
         messages.error(request, _("No refusal is proposed for this petition any more."))
     else:
         try:
-            services.refusal_confirm(petition=petition, actor=user, proposal=proposal)
+            workflow.refusal_confirm(petition=petition, actor=user, proposal=proposal)
         except ActionRefused as exc:
             messages.error(request, exc.message)
         else:

@@ -5,7 +5,7 @@ into words separated by spaces (``search_text``); the databases index those word
 GIN index on PostgreSQL, an FTS5 table on SQLite).
 
 Both the stored words and the words of a query are in simplified characters (``to_simplified``,
-a pure table in ``detection.textnorm``), so 「徵地補償」 in a letter is found by 「征地补偿」 and
+a pure table in ``lib.textnorm``), so 「徵地補償」 in a letter is found by 「征地补偿」 and
 the other way round.
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import jieba
 
-from xinfang.detection.textnorm import to_simplified
+from xinfang.lib.textnorm import to_simplified
 
 jieba.setLogLevel(logging.WARNING)
 _init_lock = threading.Lock()

@@ -17,6 +17,17 @@ class UnitLevel(models.TextChoices):
     VILLAGE = "village", _("Village or community")
 
 
+# From the bottom up: 复查 and 复核 go one level up (条例第三十五、三十六条), 越级 skips one.
+LEVEL_ORDER = [
+    UnitLevel.VILLAGE,
+    UnitLevel.TOWNSHIP,
+    UnitLevel.COUNTY,
+    UnitLevel.CITY,
+    UnitLevel.PROVINCE,
+    UnitLevel.NATIONAL,
+]
+
+
 class UnitKind(models.TextChoices):
     GOVERNMENT = "government", _("People's government")  # 人民政府 (the area node of a level)
     BUREAU = "bureau", _("Petition bureau")  # 信访部门

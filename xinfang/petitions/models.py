@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from xinfang.cases.states import Status
+from xinfang.petitions.states import Status
 
 if TYPE_CHECKING:
     from xinfang.detection.services import Detection
@@ -210,13 +210,6 @@ class Petition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.title}"
-
-    @property
-    def alert(self) -> str:
-        """``"overdue"`` (超期), ``"near"`` (临期) or ``""``, as of today (cases.deadlines)."""
-        from xinfang.cases.deadlines import deadline_alert
-
-        return deadline_alert(self)
 
 
 class PetitionPetitioner(models.Model):

@@ -1,39 +1,14 @@
-"""Writers for petitions: registration (登记) of every channel."""
+"""Writers of the petition record: case numbers and the keyword index. Registration, which also
+writes the first case event and runs detection, is ``workflow.registration``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING
+from django.db import connection
 
-from django.core.files import File
-from django.db import IntegrityError, connection, transaction
-
-from xinfang.audit.services import audit_record
-from xinfang.cases.services import record_registration
-from xinfang.cases.states import OPEN_STATES, next_status
-from xinfang.detection.textnorm import to_simplified
-from xinfang.lib.deadlines import due_date
 from xinfang.lib.text import index_tokens
-from xinfang.orgs.models import Unit, User
-from xinfang.petitions.intake import DuplicateSubmission, PetitionerInput, PetitionInput
-from xinfang.petitions.models import (
-    Attachment,
-    CaseSequence,
-    Channel,
-    Petition,
-    Petitioner,
-    PetitionPetitioner,
-)
-
-if TYPE_CHECKING:
-    from xinfang.detection.selectors import Candidate
-    from xinfang.detection.services import Detection
-
-# 条例第二十二条 (信访部门 decides within 15 days of receipt) and 第二十三条 (a receiving organ
-# tells the petitioner within 15 days whether it accepts): the first deadline of every item.
-DECISION_DAYS = 15
-
+from xinfang.lib.textnorm import to_simplified
+from xinfang.orgs.models import Unit
+from xinfang.petitions.models import CaseSequence, Petition
 
 # One statement: the increment takes the row lock and returns the new number (SQLite ≥ 3.35 and
 # PostgreSQL both have RETURNING).
@@ -52,150 +27,6 @@ def next_case_number(*, unit: Unit, year: int) -> str:
         CaseSequence.objects.get_or_create(unit=unit, year=year)
         return next_case_number(unit=unit, year=year)
     return f"{unit.code}-{year}-{row[0]:06d}"
-
-
-def _petitioner_for(item: PetitionerInput) -> Petitioner:
-    """Reuse the person already on record with the same 身份证号 and name; otherwise a new record.
-    Different names under one number stay separate records (issue 4 flags them for review)."""
-    if item.id_number:
-        existing = Petitioner.objects.filter(id_number=item.id_number, name=item.name).order_by("pk").first()
-        if existing is not None:
-            changed = [
-                f
-                for f in ("phone", "address", "region_code")
-                if getattr(item, f) and not getattr(existing, f)
-            ]
-            for f in changed:
-                setattr(existing, f, getattr(item, f))
-            if changed:
-                existing.save(update_fields=changed)
-            return existing
-    return Petitioner.objects.create(
-        name=item.name,
-        id_number=item.id_number,
-        phone=item.phone,
-        address=item.address,
-        region_code=item.region_code,
-    )
-
-
-def petition_register(*, data: PetitionInput, actor: User, submission_key: str | None = None) -> Petition:
-    """登记 (条例第十九条): record one item of any channel with its case number and first deadline.
-
-    All or nothing: the petition, its petitioners, attachments, the case event, the audit entry and
-    what detection finds (``detection.services.on_registered``: a shared 身份证号 flagged, 越级
-    marked, 信访并行 linked, 第十九条第三款 / 第三十六条 refusals proposed) are written in one
-    transaction. The outcome is on ``petition.detection`` for the caller to show. A repeated
-    ``submission_key`` raises DuplicateSubmission."""
-    if submission_key:
-        earlier = (
-            Petition.objects.filter(submission_key=submission_key).values_list("pk", "case_number").first()
-        )
-        if earlier:
-            raise DuplicateSubmission(earlier[1], earlier[0])
-    # What only reads runs before the write transaction, so that SQLite's one writer (or a
-    # PostgreSQL transaction) is held for the writes alone: the keyword-index words (jieba), the
-    # first deadline, and detection's search for earlier petitions of the same person or unit.
-    derived = _Derived(
-        search_text=index_tokens(data.title, data.content),
-        due_at=due_date(data.received_at, DECISION_DAYS),
-        candidates=_candidates(data=data, actor=actor),
-    )
-    try:
-        with transaction.atomic():
-            petition = _create(data=data, actor=actor, submission_key=submission_key or None, derived=derived)
-            petition.detection = _detect(petition=petition, actor=actor, data=data, derived=derived)
-    except IntegrityError:
-        earlier = (
-            Petition.objects.filter(submission_key=submission_key).values_list("pk", "case_number").first()
-        )
-        if submission_key and earlier:
-            raise DuplicateSubmission(earlier[1], earlier[0]) from None
-        raise
-    return petition
-
-
-@dataclass(frozen=True)
-class _Derived:
-    """What a registration computes from its input before the write transaction."""
-
-    search_text: str
-    due_at: date
-    candidates: list[Candidate]
-
-
-# detection imports petitions (models, selectors): imported in the functions, not at module level.
-def _candidates(*, data: PetitionInput, actor: User) -> list[Candidate]:
-    from xinfang.detection.services import registration_candidates
-
-    return registration_candidates(data=data, actor=actor)
-
-
-def _detect(*, petition: Petition, actor: User, data: PetitionInput, derived: _Derived) -> Detection:
-    from xinfang.detection.services import on_registered
-
-    return on_registered(
-        petition=petition,
-        actor=actor,
-        candidates=derived.candidates,
-        id_numbers=[item.id_number for item in data.petitioners if item.id_number],
-    )
-
-
-def _create(*, data: PetitionInput, actor: User, submission_key: str | None, derived: _Derived) -> Petition:
-    status = next_status(None, "register")
-    petition = Petition.objects.create(
-        case_number=next_case_number(unit=data.unit, year=data.received_at.year),
-        registering_unit=data.unit,
-        channel=data.channel,
-        received_at=data.received_at,
-        persons=data.persons,
-        visit_level=data.visit_level if data.channel == Channel.VISIT else "",
-        is_collective=data.is_collective,
-        is_joint=len(data.petitioners) > 1,
-        is_oral=data.is_oral,
-        category=data.category,
-        request_class=data.request_class,
-        complained_unit=data.complained_unit,
-        complained_party=data.complained_party,
-        region_code=data.region_code,
-        address=data.address,
-        title=data.title,
-        content=data.content,
-        search_text=derived.search_text,
-        status=status,
-        is_open=status in OPEN_STATES,
-        due_at=derived.due_at,
-        created_by=actor,
-        submission_key=submission_key,
-    )
-    for position, item in enumerate(data.petitioners):
-        PetitionPetitioner.objects.create(
-            petition=petition,
-            petitioner=_petitioner_for(item),
-            is_representative=item.is_representative or data.channel == Channel.VISIT,
-            position=position,
-        )
-    for upload in data.attachments:
-        attachment = Attachment(
-            petition=petition,
-            original_name=upload.name[:200],
-            content_type=upload.content_type,
-            size=upload.size,
-            sha256=upload.sha256,
-            uploaded_by=actor,
-        )
-        attachment.file.save(upload.name, File(upload.file), save=False)
-        attachment.save()
-    record_registration(petition=petition, actor=actor)
-    audit_record(
-        actor=actor,
-        action="petition.create",
-        obj=petition,
-        petition=petition,
-        detail={"case_number": petition.case_number, "channel": petition.channel},
-    )
-    return petition
 
 
 def petitions_reindex_traditional(*, chunk: int = 2000) -> int:

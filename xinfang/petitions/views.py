@@ -1,6 +1,6 @@
 """The staff UI: work queue, all-cases list with search, Excel export, intake per channel and the
 case page. Function views; every page needs a signed-in user, and a single case is reached only
-through ``selectors.access_petition``."""
+through ``cases.access.access_petition``."""
 
 from __future__ import annotations
 
@@ -22,10 +22,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from xinfang.audit.services import audit_personal_data_view, audit_record, client_ip
-from xinfang.cases.states import Status
+from xinfang.cases import exports
+from xinfang.cases.access import (
+    access_petition,
+    identity_visible,
+    search_petitions,
+    visible_petitions,
+    work_queue,
+)
 from xinfang.detection.panels import IntakeCheck, audit_people, intake_check
 from xinfang.orgs.models import User
-from xinfang.petitions import exports
 from xinfang.petitions.forms import (
     RegistrationForm,
     active_filters,
@@ -45,17 +51,9 @@ from xinfang.petitions.intake import (
     validate_registration,
 )
 from xinfang.petitions.models import Channel, Petition, RequestClass, VisitLevel
-from xinfang.petitions.selectors import (
-    QUEUE_ORDERINGS,
-    access_petition,
-    filter_petitions,
-    identity_visible,
-    list_related,
-    search_petitions,
-    visible_petitions,
-    work_queue,
-)
-from xinfang.petitions.services import petition_register
+from xinfang.petitions.selectors import QUEUE_ORDERINGS, filter_petitions, list_related
+from xinfang.petitions.states import Status
+from xinfang.workflow.registration import petition_register
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000

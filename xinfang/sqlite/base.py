@@ -14,7 +14,7 @@ The transaction begins at its first statement that is not a plain ``SELECT``, no
 ``atomic()``: what a service reads and computes before it writes (guards, deadlines, a notice's
 text) does not hold the one writer. Those reads see the latest committed data, each statement its
 own, as under PostgreSQL's READ COMMITTED, where the same code runs; the compare-and-swap on the
-case's version (``cases.services._move``) turns a change made meanwhile into a conflict. From the
+case's version (``workflow.services._move``) turns a change made meanwhile into a conflict. From the
 first write to the commit the transaction is SQLite's, serializable. ``select_for_update()``
 begins it as well (here the only "row lock" is the writer lock).
 

@@ -33,8 +33,8 @@ from xinfang.cases.models import (
     ReviewRequest,
     Supervision,
 )
-from xinfang.cases.states import ORGAN_OWES_ACTION, Status
 from xinfang.petitions.models import Channel, Petition, VisitLevel
+from xinfang.petitions.states import ORGAN_OWES_ACTION, Status
 
 # --- configuration ----------------------------------------------------------------------------
 
@@ -160,7 +160,7 @@ def _later_repeat(cfg: dict[str, Any]) -> Q:
 
 
 def _missed_deadline(cfg: dict[str, Any]) -> Q:
-    """The sweep raised an automatic 督办单 because a deadline passed (cases.sweep)."""
+    """The sweep raised an automatic 督办单 because a deadline passed (workflow.sweep)."""
     if cfg.get(ROLLUP):
         return Q(missed_deadline=True)
     return Q(pk__in=Supervision.objects.filter(automatic=True).values("petition_id"))
@@ -409,7 +409,7 @@ def _build() -> list[Metric]:
             _("Overdue cases (items)"),
             ITEM,
             _p(overdue_q),
-            doc="超期: open, the organ owes the next step and the deadline has passed (cases.sweep; "
+            doc="超期: open, the organ owes the next step and the deadline has passed (workflow.sweep; "
             "条例第三十八条 supervises overdue matters).",
         ),
         Metric(

@@ -21,11 +21,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from xinfang.cases.access import visible_petitions
+from xinfang.cases.exports import EXPORT_MAX_ROWS, PetitionRow, petition_rows
 from xinfang.cases.models import Supervision, SupervisionLevel
 from xinfang.orgs.models import User
-from xinfang.petitions.exports import EXPORT_MAX_ROWS, PetitionRow, petition_rows
-from xinfang.petitions.models import Channel, Petition, VisitLevel
-from xinfang.petitions.selectors import list_related, visible_petitions
+from xinfang.petitions.models import Category, Channel, Petition, VisitLevel
+from xinfang.petitions.selectors import list_related
 from xinfang.stats import metrics as mx
 from xinfang.stats.paragraph import statistics_paragraph
 from xinfang.stats.periods import Period
@@ -284,8 +285,6 @@ def annual_report_docx(user: User, *, scope: Scope, year: int) -> bytes:
         ["total_batches", "total_persons"], period=period, scope=scope, split=("category",), cfg=cfg
     )
     total = sum(v["total_batches"].num for v in by_category.values()) or 1
-    from xinfang.petitions.models import Category
-
     names = dict(Category.objects.filter(pk__in=[k[0] for k in by_category]).values_list("pk", "name"))
     ordered = sorted(by_category.items(), key=lambda kv: -kv[1]["total_batches"].num)
     _table(

@@ -39,9 +39,9 @@ from xinfang.cases.models import (
     ReviewRequest,
     Supervision,
 )
-from xinfang.cases.states import ORGAN_OWES_ACTION
 from xinfang.orgs.models import Unit
 from xinfang.petitions.models import Category, Petition
+from xinfang.petitions.states import ORGAN_OWES_ACTION
 from xinfang.stats.models import (
     RollupAssignments,
     RollupCategories,

@@ -22,11 +22,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from xinfang.cases.access import visible_petitions
 from xinfang.cases.models import Assignment
 from xinfang.orgs.models import Unit, User
 from xinfang.orgs.selectors import scope_unit_ids
 from xinfang.petitions.models import Category, Channel, Petition
-from xinfang.petitions.selectors import visible_petitions
 from xinfang.stats import metrics as mx
 from xinfang.stats import rollups
 from xinfang.stats.periods import Period, month_bounds, month_index

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from xinfang.audit.services import audit_record, client_ip
+from xinfang.cases.exports import export_limit_message, petition_rows
 from xinfang.orgs.models import Role, User
-from xinfang.petitions.exports import export_limit_message, petition_rows
 from xinfang.petitions.models import Channel
 from xinfang.petitions.selectors import list_related
 from xinfang.stats import metrics as mx
@@ -29,6 +29,7 @@ from xinfang.stats.dashboard import dashboard_data
 from xinfang.stats.filters import FilterInvalid, Filters, parse_filters, parse_period
 from xinfang.stats.models import RankingPublication
 from xinfang.stats.paragraph import statistics_paragraph
+from xinfang.stats.periods import Period, month_index
 from xinfang.stats.selectors import drilldown, scope_root, scope_units
 from xinfang.stats.services import labelled_figures, ranking_compute, ranking_publish
 
@@ -216,8 +217,6 @@ def ranking(request: HttpRequest) -> HttpResponse:
         period = parse_period({}, start_day)
     if period.months != 1 and not request.GET.get("from"):
         today = timezone.localdate()
-        from xinfang.stats.periods import Period, month_index
-
         year, month = divmod(month_index(today, start_day), 12)
         period = Period.month(year, month + 1, start_day)
     if request.method == "POST":

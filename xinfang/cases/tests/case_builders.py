@@ -20,12 +20,12 @@ from typing import Any
 from django.utils import timezone
 
 from xinfang.audit.models import AuditLog
-from xinfang.cases import services as cs
 from xinfang.cases.models import CaseEvent, Decision, DecisionKind, Outcome, ReviewRequest, Route
-from xinfang.cases.states import Status
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.models import Petition
+from xinfang.petitions.states import Status
 from xinfang.testing import PASSWORD, World, register
+from xinfang.workflow import services as cs
 
 RECEIVED = date(2024, 3, 1)
 REPLY_ISSUED = date(2024, 4, 1)

@@ -240,7 +240,7 @@ def test_each_transition_reads_before_its_first_write_and_only_writes_after_it(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from xinfang.cases.notices import ensure_templates
+    from xinfang.workflow.notices import ensure_templates
 
     ensure_templates()  # as after the first notice of each kind (a missing template is created)
     settings.MEDIA_ROOT = tmp_path

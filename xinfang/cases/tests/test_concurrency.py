@@ -11,12 +11,12 @@ import pytest
 from django.db import connection, transaction
 
 from xinfang.audit.models import AuditLog
-from xinfang.cases import services as cs
 from xinfang.cases.models import Assignment, AssignmentStatus, CaseEvent, Notice, NoticeKind, Route
-from xinfang.cases.states import Status
 from xinfang.cases.tests import case_builders as b
 from xinfang.orgs.models import Role
 from xinfang.petitions.models import Petition
+from xinfang.petitions.states import Status
+from xinfang.workflow import services as cs
 
 S = Status
 TODAY = date(2024, 3, 4)
@@ -196,7 +196,7 @@ def test_two_notices_numbered_at_once_by_one_unit_get_consecutive_numbers(world,
     # waits for the first at the unique index, inserts nothing, and numbers again after it commits.
     import time
 
-    from xinfang.cases import notices
+    from xinfang.workflow import notices
 
     needs_postgresql()
     taken: list[int] = []

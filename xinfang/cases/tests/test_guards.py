@@ -1,4 +1,4 @@
-"""Every guard of ``cases.services``: who may act, what each action needs, and the limits of 《信访工作条例》.
+"""Every guard of ``workflow.services``: who may act, what each action needs, and the limits of 《信访工作条例》.
 A refused action raises ``ActionRefused`` with a code (and the field at fault) and changes nothing."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from xinfang.cases import services as cs
 from xinfang.cases.models import (
     Assignment,
     AssignmentStatus,
@@ -22,11 +21,12 @@ from xinfang.cases.models import (
     Supervision,
     SupervisionLevel,
 )
-from xinfang.cases.states import Status
 from xinfang.cases.tests import case_builders as b
 from xinfang.orgs.models import Role, UnitKind, UnitLevel
 from xinfang.petitions.models import Petition
+from xinfang.petitions.states import Status
 from xinfang.testing import register
+from xinfang.workflow import services as cs
 
 S = Status
 DUE = date(2024, 8, 1)  # a 交办 deadline after the frozen "today"

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from xinfang.cases.diagram import mermaid
+from xinfang.petitions.diagram import mermaid
 
 
 def test_it_keeps_the_lifecycle_diagram_in_step_with_the_transition_table():

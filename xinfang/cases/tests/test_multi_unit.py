@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from xinfang.cases import services as cs
+from xinfang.cases.access import PetitionNotFound, access_petition
 from xinfang.cases.models import Assignment, AssignmentKind, AssignmentStatus, Duty, Notice, NoticeKind, Route
-from xinfang.cases.states import Status
 from xinfang.cases.tests import case_builders as b
 from xinfang.orgs.models import UnitKind, UnitLevel
-from xinfang.petitions.selectors import PetitionNotFound, access_petition
+from xinfang.petitions.states import Status
+from xinfang.workflow import services as cs
 
 S = Status
 DUE = date(2024, 4, 15)

@@ -13,13 +13,13 @@ from datetime import date
 import pytest
 from docx import Document
 
-from xinfang.cases import services as cs
 from xinfang.cases.models import Notice, NoticeKind, NoticeTemplate, Outcome, Route
-from xinfang.cases.notices import DEFAULT_TEMPLATES, notice_file, notice_issue
 from xinfang.cases.tests import case_builders as b
 from xinfang.orgs.models import Unit
 from xinfang.petitions.models import Petition
 from xinfang.testing import World
+from xinfang.workflow import services as cs
+from xinfang.workflow.notices import DEFAULT_TEMPLATES, notice_file, notice_issue
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from xinfang.cases import services as cs
 from xinfang.cases.models import (
     Assignment,
     AssignmentStatus,
@@ -24,12 +23,13 @@ from xinfang.cases.models import (
     Supervision,
     SupervisionLevel,
 )
-from xinfang.cases.states import OPEN_STATES, Status
 from xinfang.cases.tests import case_builders as b
+from xinfang.petitions.states import OPEN_STATES, Status
 from xinfang.testing import make_id_number, register
+from xinfang.workflow import services as cs
 
 S = Status
-HAS_SWEEP = importlib.util.find_spec("xinfang.cases.sweep") is not None
+HAS_SWEEP = importlib.util.find_spec("xinfang.workflow.sweep") is not None
 needs_sweep = pytest.mark.skipif(not HAS_SWEEP, reason="xinfang/cases/sweep.py does not exist yet")
 
 
@@ -235,7 +235,7 @@ def test_xf_dl_02_an_extension_moves_a_short_assignment_deadline_by_the_days_ask
 
 @needs_sweep
 def test_xf_dl_03_an_overdue_route_six_case_is_supervised(world, clock):
-    from xinfang.cases.sweep import sweep
+    from xinfang.workflow.sweep import sweep
 
     p = b.accepted(world)  # due 2024-04-30
     assert sweep(today=date(2024, 4, 30)).overdue == 0
@@ -251,7 +251,7 @@ def test_xf_dl_03_an_overdue_route_six_case_is_supervised(world, clock):
 
 @needs_sweep
 def test_xf_dl_03_an_extended_case_is_not_overdue_before_its_new_deadline(world, clock):
-    from xinfang.cases.sweep import sweep
+    from xinfang.workflow.sweep import sweep
 
     clock.set(date(2024, 4, 1))
     p = b.accepted(world)
@@ -365,7 +365,7 @@ def test_xf_rev_03_the_days_of_several_hearings_add_up(world, people, clock):
 
 @needs_sweep
 def test_xf_rev_03_a_running_hearing_is_not_overdue(world, people, clock):
-    from xinfang.cases.sweep import sweep
+    from xinfang.workflow.sweep import sweep
 
     p = b.under_recheck(world, people)  # due 06-05
     cs.case_hearing(petition=p, actor=people.city_leader, start=True, on=date(2024, 5, 10))

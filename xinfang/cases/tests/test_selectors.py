@@ -4,11 +4,11 @@ them (the API's answer after every action is built from it)."""
 from datetime import date
 from typing import Any
 
-from xinfang.cases import services as cs
 from xinfang.cases.models import Outcome
 from xinfang.cases.selectors import case_records
 from xinfang.cases.tests import case_builders as b
 from xinfang.petitions.models import Petition
+from xinfang.workflow import services as cs
 
 
 def _d(value: date | None) -> str | None:

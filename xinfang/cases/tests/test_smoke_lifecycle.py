@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from xinfang.cases import services as cs
 from xinfang.cases.models import Notice, NoticeKind, Outcome, Route
-from xinfang.cases.notices import notice_file
-from xinfang.cases.states import Status
 from xinfang.orgs.models import Role, User
+from xinfang.petitions.states import Status
 from xinfang.testing import PASSWORD, register
+from xinfang.workflow import services as cs
+from xinfang.workflow.notices import notice_file
 
 
 def _decision(outcome=Outcome.EXPLAIN):

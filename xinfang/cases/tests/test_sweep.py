@@ -10,15 +10,15 @@ from django.db import connection
 from django.utils import timezone
 
 from xinfang.audit.models import AuditLog
-from xinfang.cases import services as cs
-from xinfang.cases import sweep as sweep_module
 from xinfang.cases.models import CaseEvent, Notice, Route, Supervision, SupervisionLevel
-from xinfang.cases.services import overseeing_bureaus
-from xinfang.cases.states import Status
-from xinfang.cases.sweep import sweep
 from xinfang.cases.tests import case_builders as b
 from xinfang.petitions.models import Petition
+from xinfang.petitions.states import Status
 from xinfang.testing import register
+from xinfang.workflow import services as cs
+from xinfang.workflow import sweep as sweep_module
+from xinfang.workflow.services import overseeing_bureaus
+from xinfang.workflow.sweep import sweep
 
 
 def _accepted(world, received=date(2024, 3, 1)):
@@ -67,7 +67,7 @@ def test_it_warns_again_for_a_new_deadline(world):
 
 
 def test_the_case_shows_near_and_overdue_from_its_deadline_whether_or_not_the_sweep_ran(world, monkeypatch):
-    from xinfang.cases.deadlines import deadline_alert
+    from xinfang.workflow.deadlines import deadline_alert
 
     p = _accepted(world)  # due 2024-04-30
     assert deadline_alert(p, date(2024, 4, 25)) == ""  # four working days ahead
@@ -75,9 +75,9 @@ def test_the_case_shows_near_and_overdue_from_its_deadline_whether_or_not_the_sw
     assert deadline_alert(p, date(2024, 4, 30)) == "near"
     assert deadline_alert(p, date(2024, 5, 1)) == "overdue"
     b.Clock(monkeypatch).set(date(2024, 5, 6))
-    assert p.alert == "overdue"
+    assert deadline_alert(p) == "overdue"
     p.status = Status.REPLIED  # the petitioner's move: no deadline of the organ runs
-    assert p.alert == ""
+    assert deadline_alert(p) == ""
 
 
 def test_it_escalates_repeated_overdue_to_circulation(world):

@@ -9,9 +9,11 @@ from datetime import date
 import pytest
 
 from xinfang.audit.models import AuditLog
-from xinfang.cases import services as cs
 from xinfang.cases.models import Duty, Route
-from xinfang.cases.states import (
+from xinfang.cases.tests import case_builders as b
+from xinfang.orgs.models import User
+from xinfang.petitions.models import Petition
+from xinfang.petitions.states import (
     OPEN_STATES,
     ORGAN_OWES_ACTION,
     TRANSITIONS,
@@ -20,10 +22,8 @@ from xinfang.cases.states import (
     can,
     next_status,
 )
-from xinfang.cases.tests import case_builders as b
-from xinfang.orgs.models import User
-from xinfang.petitions.models import Petition
 from xinfang.testing import World, register
+from xinfang.workflow import services as cs
 
 S = Status
 

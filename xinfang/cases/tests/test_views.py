@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from xinfang.cases import services as cs
 from xinfang.cases.models import Route
-from xinfang.cases.sweep import sweep
 from xinfang.testing import register
+from xinfang.workflow import services as cs
+from xinfang.workflow.sweep import sweep
 
 
 @pytest.fixture

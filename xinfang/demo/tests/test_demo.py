@@ -16,6 +16,7 @@ from xinfang.demo.generator import DraftFactory, drafts
 from xinfang.lib import idcard
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.models import MAX_REPRESENTATIVES, Category, Petition, Petitioner, PetitionPetitioner
+from xinfang.workflow.deadlines import deadline_alert
 
 TODAY = date(2026, 3, 2)
 
@@ -179,7 +180,7 @@ def test_the_demo_takes_cases_along_the_paths_of_the_regulation():
     """Queues, overdue lists and statistics have real cases: older items answered, delivered, rated
     and closed; recent ones with a unit; past-deadline ones flagged and supervised by the sweep."""
     from xinfang.cases.models import Decision, Evaluation, Supervision
-    from xinfang.cases.states import Status
+    from xinfang.petitions.states import Status
 
     _load(240)
     statuses = set(Petition.objects.values_list("status", flat=True))
@@ -194,5 +195,5 @@ def test_the_demo_takes_cases_along_the_paths_of_the_regulation():
     # 超期: open past the deadline → flagged and supervised (条例第三十八条).
     overdue = Petition.objects.filter(is_open=True, due_at__lt=timezone.localdate())
     for petition in overdue:
-        assert petition.alert == "overdue"
+        assert deadline_alert(petition) == "overdue"
         assert Supervision.objects.filter(petition=petition).exists()

@@ -63,7 +63,7 @@ def test_it_refuses_bad_link_input(world, api):
 def test_it_refuses_a_link_by_a_handler(world, api):
     first = petition(world.clerk)
     second = petition(world.clerk, LAND_AGAIN)
-    from xinfang.cases import services as cs
+    from xinfang.workflow import services as cs
 
     cs.case_transfer(petition=first, actor=world.clerk, unit=world.dept)
     cs.case_transfer(petition=second, actor=world.clerk, unit=world.dept)

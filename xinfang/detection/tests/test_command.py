@@ -43,9 +43,9 @@ def test_it_reindexes_letters_stored_with_traditional_words(world):
     from django.db.models import Value
     from django.db.models.functions import Replace
 
-    from xinfang.detection.textnorm import to_traditional
+    from xinfang.cases.access import search_petitions
+    from xinfang.lib.textnorm import to_traditional
     from xinfang.petitions.models import Petition
-    from xinfang.petitions.selectors import search_petitions
 
     old = petition(world.clerk, to_traditional(LAND))
     petition(world.clerk, LAND_AGAIN)

@@ -1,6 +1,6 @@
 from django.test import Client
 
-from xinfang.detection import evalset
+from xinfang.demo import evalset
 from xinfang.detection.models import PetitionerMerge
 from xinfang.detection.tests.helpers import LAND_AGAIN, WAGES, person, petition
 from xinfang.testing import PASSWORD

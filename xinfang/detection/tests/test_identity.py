@@ -1,12 +1,12 @@
 import pytest
 from django.test import override_settings
 
-from xinfang.cases.services import ActionRefused
+from xinfang.cases.access import PetitionNotFound
 from xinfang.detection import selectors, services
 from xinfang.detection.models import IdentityReview, PetitionerMerge
 from xinfang.detection.tests.helpers import LAND, WAGES, person, petition
+from xinfang.errors import ActionRefused
 from xinfang.petitions.models import Petitioner, PetitionPetitioner
-from xinfang.petitions.selectors import PetitionNotFound
 
 
 def test_it_matches_exactly_by_id_number(world):
@@ -87,7 +87,7 @@ def test_it_hides_accusations_against_the_users_unit_from_the_person_history(wor
     accusation = petition(world.clerk, request_class="accusation", complained_unit=world.dept.code)
     who = claim.links.get().petitioner
     assert set(selectors.person_petitions(world.clerk, who)) == {claim, accusation}
-    from xinfang.cases import services as cs
+    from xinfang.workflow import services as cs
 
     cs.case_transfer(petition=claim, actor=world.clerk, unit=world.dept)
     cs.case_transfer(petition=accusation, actor=world.clerk, unit=world.discipline)

@@ -2,12 +2,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from xinfang.cases import services as cs
-from xinfang.cases.services import AssignmentSpec, RefusalGround
-from xinfang.cases.states import Status
 from xinfang.detection import rules, services
 from xinfang.detection.tests.helpers import LAND, LAND_AGAIN, WAGES, person, petition
 from xinfang.petitions.models import Petition
+from xinfang.petitions.states import Status
+from xinfang.workflow import services as cs
+from xinfang.workflow.services import AssignmentSpec, RefusalGround
 
 
 def _set(p: Petition, **fields) -> Petition:
@@ -64,7 +64,7 @@ def test_rule_accepted_below(world):
     assert proposal is not None
     assert proposal.ground == RefusalGround.ACCEPTED_BELOW and proposal.earlier_id == below.pk
     assert proposal.article == "第十九条第三款" and below.case_number in proposal.reason
-    refused = services.refusal_confirm(petition=upward, actor=world.city_clerk, proposal=proposal)
+    refused = cs.refusal_confirm(petition=upward, actor=world.city_clerk, proposal=proposal)
     assert refused.status == Status.NOT_ACCEPTED
     # After its time limit has passed the higher organ may take it up.
     _set(below, due_at=timezone.localdate() - timedelta(days=1))
@@ -80,7 +80,7 @@ def test_rule_concluded(world):
     assert proposal.earlier_id == earlier.pk and proposal.article == "第三十六条"
     other = petition(world.clerk, WAGES, people=[person("李四", "43042119851212345")])
     assert rules.rule_concluded(other, user=world.clerk) is None
-    refused = services.refusal_confirm(petition=again, actor=world.clerk, proposal=proposal)
+    refused = cs.refusal_confirm(petition=again, actor=world.clerk, proposal=proposal)
     assert refused.status == Status.NOT_ACCEPTED
     assert refused.events.last().data == {"ground": "concluded"}
 

@@ -1,7 +1,7 @@
 from xinfang.detection import selectors, services
 from xinfang.detection.models import StatsBuild
 from xinfang.detection.tests.helpers import LAND, LAND_AGAIN, WAGES, person, petition
-from xinfang.detection.textnorm import to_traditional
+from xinfang.lib.textnorm import to_traditional
 from xinfang.petitions.models import Petition
 
 

@@ -1,6 +1,6 @@
 from xinfang.detection import names, similarity
 from xinfang.detection.tests.helpers import LAND, WAGES
-from xinfang.detection.textnorm import normalize, to_traditional
+from xinfang.lib.textnorm import normalize, to_traditional
 
 
 def test_it_maps_traditional_to_simplified():

@@ -8,12 +8,12 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from xinfang.cases.states import Status
 from xinfang.petitions.models import Channel
+from xinfang.petitions.states import Status
 
 register = template.Library()
 
-# The timeline's words for each CaseEvent action (xinfang.cases.states.TRANSITIONS).
+# The timeline's words for each CaseEvent action (xinfang.petitions.states.TRANSITIONS).
 EVENT_LABELS = {
     "register": _("Registered"),  # 登记
     "transfer": _("Transferred"),  # 转送

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from xinfang.audit.models import AuditLog
-from xinfang.cases import services as cs
 from xinfang.detection.tests.helpers import LAND, LAND_AGAIN, WAGES, person, petition
 from xinfang.petitions.models import Petition
+from xinfang.workflow import services as cs
 
 PAGES = ("petitions:detail", "cases:handle")
 

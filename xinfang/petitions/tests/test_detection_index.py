@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from xinfang.cases.access import search_petitions
 from xinfang.detection import selectors, weights
 from xinfang.detection.tests.helpers import LAND, LAND_AGAIN, person, petition
-from xinfang.detection.textnorm import to_traditional
+from xinfang.lib.textnorm import to_traditional
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import search_petitions
 
 
 @pytest.fixture(autouse=True)

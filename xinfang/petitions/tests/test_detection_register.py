@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.api.tests.helpers import ApiClient
-from xinfang.cases import services as cs
-from xinfang.cases.states import Status
-from xinfang.detection import services as detection_services
 from xinfang.detection.models import IdentityReview, MatterDecision
 from xinfang.detection.tests.helpers import LAND, LAND_AGAIN, WAGES, person, petition
 from xinfang.orgs.services import token_create
 from xinfang.petitions.models import Petition
+from xinfang.petitions.states import Status
 from xinfang.testing import registration
+from xinfang.workflow import registration as workflow_registration
+from xinfang.workflow import services as cs
 
 
 def post_of(content: str, people: list[dict[str, str]], **values: str) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def test_registration_and_detection_are_all_or_nothing(world, monkeypatch):
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("detection failed")
 
-    monkeypatch.setattr(detection_services, "on_registered", broken)
+    monkeypatch.setattr(workflow_registration, "on_registered", broken)
     before = Petition.objects.count()
     with pytest.raises(RuntimeError):
         petition(world.clerk, LAND)

@@ -11,19 +11,18 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from xinfang.orgs.models import Role, User
-from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import (
+from xinfang.cases.access import (
     PetitionNotFound,
     access_petition,
-    filter_petitions,
     identity_hidden_q,
     identity_visible,
-    list_related,
     search_petitions,
     visible_petitions,
     work_queue,
 )
+from xinfang.orgs.models import Role, User
+from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors import filter_petitions, list_related
 from xinfang.testing import PASSWORD, make_id_number, register
 
 ACCUSER_ID = make_id_number("11010519491231002")  # the X check character of GB 11643's example

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from xinfang.audit.models import AuditLog
 from xinfang.cases.models import CaseEvent
-from xinfang.cases.states import Status
 from xinfang.petitions.intake import DuplicateSubmission, InputInvalid, validate_registration
 from xinfang.petitions.models import Petition, Petitioner
-from xinfang.petitions.services import petition_register
+from xinfang.petitions.states import Status
 from xinfang.testing import make_id_number, register, registration, wrong_checksum
+from xinfang.workflow.registration import petition_register
 
 
 def _register(world, **overrides):

@@ -11,8 +11,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from xinfang.audit.models import AuditLog
+from xinfang.cases import exports
 from xinfang.lib.idcard import mask, mask_phone
-from xinfang.petitions import exports
 from xinfang.petitions.models import Petition
 from xinfang.testing import make_id_number, register
 

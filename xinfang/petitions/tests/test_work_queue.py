@@ -8,10 +8,11 @@ from datetime import date
 
 import pytest
 
-from xinfang.cases import services as cs
+from xinfang.cases.access import work_queue
 from xinfang.cases.models import Duty, Route
 from xinfang.cases.tests import case_builders as b
-from xinfang.petitions.selectors import ordering_for, work_queue
+from xinfang.petitions.selectors import ordering_for
+from xinfang.workflow import services as cs
 
 DUE = date(2024, 4, 15)
 

@@ -18,9 +18,9 @@ from xinfang.cases.models import (
     Supervision,
     SupervisionLevel,
 )
-from xinfang.cases.states import Status
 from xinfang.orgs.models import Unit
 from xinfang.petitions.models import Category, Petition
+from xinfang.petitions.states import Status
 from xinfang.testing import World
 
 _seq = itertools.count(1)

@@ -19,11 +19,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from xinfang.cases import services as cs
 from xinfang.cases.models import Assignment, AssignmentKind, AssignmentStatus, Duty, ReviewRequest
-from xinfang.cases.states import Status
 from xinfang.orgs.models import Unit, UnitKind, UnitLevel
 from xinfang.petitions.models import Category, Petition
+from xinfang.petitions.states import Status
 from xinfang.stats import metrics as mx
 from xinfang.stats import rollups
 from xinfang.stats.dbtriggers import ensure_rollup_triggers
@@ -32,6 +31,7 @@ from xinfang.stats.periods import Period
 from xinfang.stats.selectors import Scope, compute
 from xinfang.stats.tests.builders import assignment, petition, supervise
 from xinfang.testing import World, register
+from xinfang.workflow import services as cs
 
 pytestmark = pytest.mark.django_db
 

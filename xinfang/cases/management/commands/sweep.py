@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.cases.sweep import sweep
 from xinfang.stats.rollups import refresh as refresh_rollups
+from xinfang.workflow.sweep import sweep
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Where a case stands against its deadline today: 临期 (due soon) and 超期 (overdue).
 
 Computed from the stored, indexed ``Petition.due_at`` and the status, so lists and pages are right
-whether or not the sweep has run yet; the sweep (cases.sweep) records each warning once per deadline
+whether or not the sweep has run yet; the sweep (workflow.sweep) records each warning once per deadline
 as a case event and opens 督办 on 超期 (条例第四十条).
 """
 
@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from xinfang.cases.states import ORGAN_OWES_ACTION, Status
 from xinfang.lib.deadlines import due_date
+from xinfang.petitions.states import ORGAN_OWES_ACTION, Status
+from xinfang.workflow.calendar import calendar
 
 if TYPE_CHECKING:
     from xinfang.petitions.models import Petition
@@ -25,8 +26,6 @@ ALERT_OVERDUE = "overdue"
 
 def near_limit(today: date) -> date:
     """The last deadline that is 临期 on ``today``: ``NEAR_WORKING_DAYS`` working days ahead."""
-    from xinfang.cases.calendar import calendar
-
     return due_date(today, NEAR_WORKING_DAYS, working_days=True, calendar=calendar())
 
 

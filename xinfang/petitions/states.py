@@ -1,7 +1,7 @@
 """The case state machine as data (docs/lifecycle.md).
 
 ``TRANSITIONS`` maps (status, action) to the next status. Each action is performed by exactly one
-service in ``cases.services``, which checks the guards, compares-and-swaps the status and writes a
+service in ``workflow.services``, which checks the guards, compares-and-swaps the status and writes a
 ``CaseEvent``. No other module compares raw status strings.
 """
 

@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from xinfang.cases.access import identity_visible
 from xinfang.lib.idcard import mask, mask_phone
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
-from xinfang.petitions.selectors import identity_visible
 
 # An export larger than this is refused: narrow the filters instead.
 EXPORT_MAX_ROWS = 50_000

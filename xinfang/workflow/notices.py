@@ -14,14 +14,17 @@ import io
 import threading
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
+from django.http import HttpResponse
 from django.template import Context, Engine, Template
 from django.utils import timezone
 
+from xinfang.audit.services import audit_record, client_ip
 from xinfang.cases.models import ACTIVE_ASSIGNMENT, Notice, NoticeKind, NoticeTemplate, Supervision
 from xinfang.orgs.models import Unit, User
 from xinfang.petitions.models import Petition
@@ -521,12 +524,6 @@ CONTENT_TYPES = {
 
 def notice_response(request: Any, notice: Notice, fmt: str) -> Any:
     """The file as a download. A notice names the petitioner, so reading it is audited."""
-    from urllib.parse import quote
-
-    from django.http import HttpResponse
-
-    from xinfang.audit.services import audit_record, client_ip
-
     data = notice_file(notice, fmt)
     audit_record(
         actor=request.user,

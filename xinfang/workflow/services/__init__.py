@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from xinfang.audit.services import audit_record, audit_row
 from xinfang.cases import selectors
-from xinfang.cases.calendar import calendar
 from xinfang.cases.models import (
     ACTIVE_ASSIGNMENT,
     STATUTORY_PROCEDURE_ROUTES,
@@ -37,6 +36,7 @@ from xinfang.cases.models import (
     NoticeKind,
     NoticeTemplate,
     Outcome,
+    RefusalGround,
     ReviewLevel,
     ReviewRequest,
     Route,
@@ -44,11 +44,16 @@ from xinfang.cases.models import (
     Supervision,
     SupervisionLevel,
 )
-from xinfang.cases.states import OPEN_STATES, Status, can, next_status
+from xinfang.detection.rules import RefusalProposal
+from xinfang.errors import ActionRefused, Conflict
 from xinfang.lib.deadlines import due_date
-from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
+from xinfang.orgs.models import LEVEL_ORDER, Role, Unit, UnitKind, UnitLevel, User
+from xinfang.orgs.selectors import scope_unit_ids
 from xinfang.petitions.models import Petition, RequestClass
 from xinfang.petitions.selectors import links_of
+from xinfang.petitions.states import OPEN_STATES, Status, can, next_status
+from xinfang.workflow.calendar import calendar
+from xinfang.workflow.notices import notice_issue, notice_prefetch
 from xinfang.writes import Insert, InsertRow, update_row
 
 # Time limits of 《信访工作条例》, in one place.
@@ -61,37 +66,6 @@ REVIEW_DAYS = 30  # 第三十五条: 复查意见 within 30 days
 RECHECK_REQUEST_DAYS = 30  # 第三十六条
 RECHECK_DAYS = 30  # 第三十六条
 SUPERVISION_REPLY_DAYS = 10  # the unit answers a 督办单 within 10 days (bureau practice, configurable)
-
-LEVEL_ORDER = [
-    UnitLevel.VILLAGE,
-    UnitLevel.TOWNSHIP,
-    UnitLevel.COUNTY,
-    UnitLevel.CITY,
-    UnitLevel.PROVINCE,
-    UnitLevel.NATIONAL,
-]
-
-
-class ActionRefused(Exception):
-    """A guard refused the action. ``fields`` names the input at fault, if any."""
-
-    code = "refused"
-    status_code = 422
-
-    def __init__(self, message: str, fields: dict[str, str] | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-        if code:
-            self.code = code
-
-
-class Conflict(ActionRefused):
-    code = "conflict"
-    status_code = 409
-
-    def __init__(self) -> None:
-        super().__init__(_("Someone else changed this case at the same moment; reload it and try again."))
 
 
 def today() -> date:
@@ -242,8 +216,6 @@ def _issue_notice(
     extra: dict[str, Any] | None = None,
     template: NoticeTemplate | None = None,
 ) -> None:
-    from xinfang.cases.notices import notice_issue
-
     notice_issue(
         petition=petition,
         kind=kind,
@@ -256,8 +228,6 @@ def _issue_notice(
 
 
 def _notice_prefetch(petition: Petition, kind: str) -> NoticeTemplate:
-    from xinfang.cases.notices import notice_prefetch
-
     return notice_prefetch(petition, kind)
 
 
@@ -267,7 +237,7 @@ def identity_known(petition: Petition) -> bool:
 
 
 def record_registration(*, petition: Petition, actor: User) -> None:
-    """The first event of every case (登记, 条例第十九条), written by petitions.services."""
+    """The first event of every case (登记, 条例第十九条), written by workflow.registration."""
     _event_row(petition, "register", "", next_status(None, "register"), actor).run_alone()
 
 
@@ -415,12 +385,6 @@ def _route(
     return petition
 
 
-class RefusalGround:
-    NOT_IN_REMIT = "not_in_remit"  # 条例第二十三条第一款
-    ACCEPTED_BELOW = "accepted_below"  # 条例第十九条第三款 (XF-DUP-01)
-    CONCLUDED = "concluded"  # 条例第三十六条第三款 (XF-DUP-02): 不再受理
-
-
 @transaction.atomic
 def case_refuse(*, petition: Petition, actor: User, ground: str, reason: str) -> Petition:
     """不予受理, or 不再受理 for a matter concluded after 复核; the notice goes to the petitioner."""
@@ -443,6 +407,13 @@ def case_refuse(*, petition: Petition, actor: User, ground: str, reason: str) ->
             {"reason": reason, "ground": ground},
         )
     return petition
+
+
+def refusal_confirm(*, petition: Petition, actor: User, proposal: RefusalProposal) -> Petition:
+    """The clerk confirms a proposed 不予受理 / 不再受理: ``case_refuse`` with its ground."""
+    if proposal.petition_id != petition.pk:
+        raise ActionRefused(_("This proposal belongs to another petition."))
+    return case_refuse(petition=petition, actor=actor, ground=proposal.ground, reason=proposal.reason)
 
 
 @transaction.atomic
@@ -628,8 +599,6 @@ def _is_head_for(user: User, unit_id: int | None) -> bool:
         return False
     if user.unit_id == unit_id:
         return True
-    from xinfang.orgs.selectors import scope_unit_ids
-
     return user.unit.is_bureau and unit_id in scope_unit_ids(user)
 
 
@@ -1083,8 +1052,6 @@ def supervision_issue(
         code="forbidden",
     )
     assert actor.unit is not None
-    from xinfang.orgs.selectors import scope_unit_ids
-
     area = scope_unit_ids(actor)
     _require(
         unit.pk in area and (petition.registering_unit_id in area or petition.handling_unit_id in area),

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import DatabaseError
 
+from xinfang.cases.models import HolidaySchedule
 from xinfang.lib.deadlines import WorkCalendar, default_calendar
 
 _loaded = False
@@ -19,8 +20,6 @@ def parse_dates(text: str) -> set[date]:
 
 def reload_calendar(calendar: WorkCalendar = default_calendar) -> None:
     global _loaded
-    from xinfang.cases.models import HolidaySchedule
-
     try:
         schedules = list(HolidaySchedule.objects.all())
     except DatabaseError:  # tables not migrated yet

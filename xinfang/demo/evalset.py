@@ -7,7 +7,7 @@ traditional characters. Negatives: a matter of the same category that is another
 kind of problem, or the same kind in another township with other people, places and figures),
 varied in the same way so that variation itself tells nothing.
 
-Hand-written pairs: ``eval/hand_pairs.json`` (written by a person, not generated).
+Hand-written pairs: ``detection/eval/hand_pairs.json`` (written by a person, not generated).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from xinfang.demo import texts
-from xinfang.detection.textnorm import to_traditional
+from xinfang.demo.world import demo_place
+from xinfang.lib.textnorm import to_traditional
 
-HAND_PAIRS = Path(__file__).parent / "eval" / "hand_pairs.json"
+HAND_PAIRS = Path(__file__).parent.parent / "detection" / "eval" / "hand_pairs.json"
 CHANNELS = ("letter", "visit", "online", "phone", "mailbox")
 
 
@@ -169,8 +170,6 @@ def _letter(rng: random.Random, slots: texts.Slots, matter: texts.Matter, *, rep
 
 def generate(n: int, *, seed: int = 4, positive_share: float = 0.5) -> list[Pair]:
     """``n`` pairs, about half positive, reproducible for a seed."""
-    from xinfang.demo.world import demo_place
-
     rng = random.Random(seed)  # noqa: S311 - synthetic data
     place = demo_place()
     today = date(2026, 1, 1)

@@ -1,11 +1,11 @@
 """Renders the state machine as a Mermaid diagram for docs/lifecycle.md
-(``python -m xinfang.cases.diagram``); a test keeps the document in step with TRANSITIONS."""
+(``python -m xinfang.petitions.diagram``); a test keeps the document in step with TRANSITIONS."""
 
 from __future__ import annotations
 
 import os
 
-from xinfang.cases.states import TRANSITIONS
+from xinfang.petitions.states import TRANSITIONS
 
 
 def mermaid() -> str:

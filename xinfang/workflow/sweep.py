@@ -9,7 +9,7 @@ Idempotent: each warning is a case event recorded once per deadline (``CaseEvent
 partial unique constraint), each automatic 督办单 once per missed deadline (a unique constraint,
 ``ON CONFLICT DO NOTHING``), so running it twice changes nothing. The petition rows themselves are
 never written, nor locked: whether a case is 临期 or 超期 is computed from its ``due_at``
-(cases.deadlines), and on PostgreSQL every new version of that wide row, or a row lock (a write to
+(workflow.deadlines), and on PostgreSQL every new version of that wide row, or a row lock (a write to
 its page), would cost a page of WAL and, for a new version, its words in the full-text GIN index.
 
 Safe on several app servers at once: on PostgreSQL a sweep holds an advisory lock for its run (a
@@ -34,9 +34,12 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from xinfang.cases.deadlines import near_limit
 from xinfang.cases.models import CaseEvent, Decision, DecisionKind, Supervision, SupervisionLevel
-from xinfang.cases.services import (
+from xinfang.petitions.models import Petition
+from xinfang.petitions.states import ORGAN_OWES_ACTION, Status
+from xinfang.workflow.deadlines import near_limit
+from xinfang.workflow.notices import pending_supervisions, supervision_notices_issue
+from xinfang.workflow.services import (
     REVIEW_REQUEST_DAYS,
     SUPERVISION_REPLY_DAYS,
     ActionRefused,
@@ -44,11 +47,9 @@ from xinfang.cases.services import (
     due,
     overseeing_bureaus,
 )
-from xinfang.cases.services import (
+from xinfang.workflow.services import (
     today as local_today,
 )
-from xinfang.cases.states import ORGAN_OWES_ACTION, Status
-from xinfang.petitions.models import Petition
 
 NEAR_EVENT = "deadline_near"
 OVERDUE_EVENT = "overdue"
@@ -324,8 +325,6 @@ def _issue_supervision_notices(result: SweepResult) -> None:
     that a large backlog (the first sweep of an old database) drains over the following runs
     instead of stalling one; opening the case issues its pending ones at once
     (``supervision_notices_issue``)."""
-    from xinfang.cases.notices import pending_supervisions, supervision_notices_issue
-
     pending = pending_supervisions(Supervision.objects.all(), limit=NOTICE_BATCH)
     result.notices += supervision_notices_issue(pending)
 
