@@ -18,6 +18,7 @@ from xinfang.api.core import ERROR_RESPONSES, ApiError, api, error_response
 from xinfang.cases import selectors
 from xinfang.cases.access import access_petition
 from xinfang.cases.models import Notice, Supervision
+from xinfang.errors import ActionRefused
 from xinfang.orgs.models import Unit, User
 from xinfang.orgs.selectors import unit_by_code
 from xinfang.petitions.models import Petition
@@ -33,8 +34,8 @@ RESPONSES: dict[int, Any] = {200: dict[str, Any], **ERROR_RESPONSES, 409: ERROR_
 REFUSED_STATUS = {"forbidden": 403, "conflict": 409}
 
 
-@api.exception_handler(cs.ActionRefused)
-def _refused(request: HttpRequest, exc: cs.ActionRefused) -> HttpResponse:
+@api.exception_handler(ActionRefused)
+def _refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
     return error_response(request, REFUSED_STATUS.get(exc.code, 422), exc.code, exc.message, exc.fields)
 
 

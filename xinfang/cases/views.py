@@ -35,6 +35,7 @@ from xinfang.cases.models import (
     Supervision,
     SupervisionLevel,
 )
+from xinfang.errors import ActionRefused
 from xinfang.orgs.models import Unit, User
 from xinfang.orgs.selectors import scope_unit_ids
 from xinfang.petitions.models import Petition
@@ -54,14 +55,14 @@ def _post_date(request: HttpRequest, name: str, label: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         msg = _("%(field)s: not a real calendar date (use YYYY-MM-DD).") % {"field": label}
-        raise cs.ActionRefused(msg, {name: msg}) from None
+        raise ActionRefused(msg, {name: msg}) from None
 
 
 def _post_unit(request: HttpRequest, name: str) -> Unit:
     unit = Unit.objects.filter(code=request.POST.get(name, "").strip(), is_active=True).first()
     if unit is None:
         msg = _("Unit: choose a unit from the list.")
-        raise cs.ActionRefused(msg, {name: msg})
+        raise ActionRefused(msg, {name: msg})
     return unit
 
 
@@ -70,7 +71,7 @@ def _post_int(request: HttpRequest, name: str, label: str) -> int:
         return int(request.POST.get(name, ""))
     except ValueError:
         msg = _("%(field)s: enter a whole number.") % {"field": label}
-        raise cs.ActionRefused(msg, {name: msg}) from None
+        raise ActionRefused(msg, {name: msg}) from None
 
 
 def _text(request: HttpRequest, name: str) -> str:
@@ -271,7 +272,7 @@ def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         raise Http404
     try:
         perform(request, petition, request.user)  # type: ignore[arg-type]
-    except cs.ActionRefused as exc:
+    except ActionRefused as exc:
         petition.refresh_from_db()
         status = {"forbidden": 403, "conflict": 409}.get(exc.code, 422)
         context = _context(

@@ -24,7 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Count
 from django.utils import timezone
 
-from xinfang.cases.models import Outcome, Route, Satisfaction
+from xinfang.cases.models import Outcome, RefusalGround, Route, Satisfaction
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.models import Petition, RequestClass
 from xinfang.petitions.states import Status
@@ -168,7 +168,7 @@ class Simulation:
                 cs.case_refuse(
                     petition=petition,
                     actor=clerk,
-                    ground=cs.RefusalGround.NOT_IN_REMIT,
+                    ground=RefusalGround.NOT_IN_REMIT,
                     reason="该事项属于法定职责范围以外的事项，不属于信访事项受理范围",
                 )
             self.result.steps += 1

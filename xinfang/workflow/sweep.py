@@ -35,6 +35,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from xinfang.cases.models import CaseEvent, Decision, DecisionKind, Supervision, SupervisionLevel
+from xinfang.errors import ActionRefused
 from xinfang.petitions.models import Petition
 from xinfang.petitions.states import ORGAN_OWES_ACTION, Status
 from xinfang.workflow.deadlines import near_limit
@@ -42,14 +43,11 @@ from xinfang.workflow.notices import pending_supervisions, supervision_notices_i
 from xinfang.workflow.services import (
     REVIEW_REQUEST_DAYS,
     SUPERVISION_REPLY_DAYS,
-    ActionRefused,
     case_close,
     due,
     overseeing_bureaus,
 )
-from xinfang.workflow.services import (
-    today as local_today,
-)
+from xinfang.workflow.services import today as local_today
 
 NEAR_EVENT = "deadline_near"
 OVERDUE_EVENT = "overdue"

@@ -20,7 +20,15 @@ from typing import Any
 from django.utils import timezone
 
 from xinfang.audit.models import AuditLog
-from xinfang.cases.models import CaseEvent, Decision, DecisionKind, Outcome, ReviewRequest, Route
+from xinfang.cases.models import (
+    CaseEvent,
+    Decision,
+    DecisionKind,
+    Outcome,
+    RefusalGround,
+    ReviewRequest,
+    Route,
+)
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.states import Status
@@ -206,7 +214,7 @@ def not_accepted(world: World) -> Petition:
     return cs.case_refuse(
         petition=registered(world),
         actor=world.clerk,
-        ground=cs.RefusalGround.NOT_IN_REMIT,
+        ground=RefusalGround.NOT_IN_REMIT,
         reason="不属信访事项",
     )
 

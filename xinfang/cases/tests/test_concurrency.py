@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from xinfang.audit.models import AuditLog
 from xinfang.cases.models import Assignment, AssignmentStatus, CaseEvent, Notice, NoticeKind, Route
 from xinfang.cases.tests import case_builders as b
+from xinfang.errors import ActionRefused, Conflict
 from xinfang.orgs.models import Role
 from xinfang.petitions.models import Petition
 from xinfang.petitions.states import Status
@@ -62,11 +63,11 @@ def race(pk: int, *actions: Callable[[Petition], object]) -> list[object]:
     return results
 
 
-def one_won(results: list[object]) -> tuple[object, cs.ActionRefused]:
+def one_won(results: list[object]) -> tuple[object, ActionRefused]:
     losers = [r for r in results if isinstance(r, BaseException)]
     winners = [r for r in results if not isinstance(r, BaseException)]
     assert len(winners) == 1 and len(losers) == 1, results
-    assert isinstance(losers[0], cs.ActionRefused), repr(losers[0])
+    assert isinstance(losers[0], ActionRefused), repr(losers[0])
     return winners[0], losers[0]
 
 
@@ -82,7 +83,7 @@ def test_it_lets_exactly_one_of_two_simultaneous_acceptances_win(world, clock):
         )
 
     winner, loser = one_won(race(p.pk, accept_by(world.township_handler), accept_by(colleague)))
-    assert isinstance(loser, cs.Conflict) or loser.code == "invalid_transition"
+    assert isinstance(loser, Conflict) or loser.code == "invalid_transition"
     p.refresh_from_db()
     assert (p.status, p.version) == (S.ACCEPTED, 2)
     assert CaseEvent.objects.filter(petition=p, action="accept").count() == 1
@@ -103,7 +104,7 @@ def test_it_lets_exactly_one_of_two_simultaneous_transfers_win(world, clock):
     winner, loser = one_won(
         race(p.pk, transfer(world.clerk, world.township), transfer(world.leader, world.dept))
     )
-    assert isinstance(loser, cs.Conflict) or loser.code == "invalid_transition"
+    assert isinstance(loser, Conflict) or loser.code == "invalid_transition"
     p.refresh_from_db()
     assert (p.status, p.version) == (S.ROUTED, 1)
     [assignment] = Assignment.objects.filter(petition=p)  # the loser's assignment was rolled back
@@ -138,7 +139,7 @@ def test_it_refuses_a_stale_copy_with_conflict_and_changes_nothing(world, clock)
     stale = Petition.objects.get(pk=p.pk)
     cs.case_accept(petition=p, actor=world.township_handler, route=Route.PETITION, accepted_on=TODAY)
     before = b.record_size(p)
-    with pytest.raises(cs.Conflict) as exc:
+    with pytest.raises(Conflict) as exc:
         cs.case_object(petition=stale, actor=world.township_handler, reason="不属本镇职责", on=TODAY)
     assert (exc.value.code, exc.value.status_code) == ("conflict", 409)
     p.refresh_from_db()
@@ -151,7 +152,7 @@ def test_it_refuses_a_second_acceptance_from_a_copy_loaded_before_the_first(worl
     p = b.routed(world)
     stale = Petition.objects.get(pk=p.pk)
     cs.case_accept(petition=p, actor=world.township_handler, route=Route.PETITION, accepted_on=TODAY)
-    with pytest.raises(cs.Conflict):
+    with pytest.raises(Conflict):
         cs.case_accept(petition=stale, actor=world.township_handler, route=Route.DUTY, accepted_on=TODAY)
     p.refresh_from_db()
     assert (p.route, p.due_at) == (Route.PETITION, cs.due(TODAY, 60))
@@ -162,7 +163,7 @@ def test_it_refuses_a_transfer_from_a_copy_loaded_before_another_transfer(world,
     p = b.registered(world)
     stale = Petition.objects.get(pk=p.pk)
     cs.case_transfer(petition=p, actor=world.clerk, unit=world.township, sent_on=TODAY)
-    with pytest.raises(cs.Conflict):
+    with pytest.raises(Conflict):
         cs.case_transfer(petition=stale, actor=world.leader, unit=world.dept, sent_on=TODAY)
     assert list(Assignment.objects.filter(petition=p).values_list("unit_id", flat=True)) == [
         world.township.pk
@@ -174,7 +175,7 @@ def test_it_answers_conflict_to_a_stale_copy_whose_status_has_moved_on(world, cl
     p = b.routed(world)
     stale = Petition.objects.get(pk=p.pk)
     cs.case_object(petition=p, actor=world.township_handler, reason="不属本镇职责", on=TODAY)
-    with pytest.raises(cs.Conflict):
+    with pytest.raises(Conflict):
         cs.case_decide_objection(petition=stale, actor=world.clerk, approve=True)
 
 
@@ -182,7 +183,7 @@ def test_it_accepts_the_action_once_the_stale_copy_is_reloaded(world, clock):
     p = b.routed(world)
     stale = Petition.objects.get(pk=p.pk)
     cs.case_object(petition=p, actor=world.township_handler, reason="不属本镇职责", on=TODAY)
-    with pytest.raises(cs.ActionRefused):
+    with pytest.raises(ActionRefused):
         cs.case_decide_objection(petition=stale, actor=world.clerk, approve=True)
     assert Assignment.objects.get(petition=p).status == AssignmentStatus.OBJECTED  # rolled back
     stale.refresh_from_db()

@@ -22,6 +22,7 @@ from xinfang.cases.models import (
     SupervisionLevel,
 )
 from xinfang.cases.tests import case_builders as b
+from xinfang.errors import ActionRefused
 from xinfang.orgs.models import Role, UnitKind, UnitLevel
 from xinfang.petitions.models import Petition
 from xinfang.petitions.states import Status
@@ -47,15 +48,13 @@ def people(world):
     return b.cast(world)
 
 
-def refused(
-    petition: Petition | None, action: Callable[[], object], code: str = "refused"
-) -> cs.ActionRefused:
+def refused(petition: Petition | None, action: Callable[[], object], code: str = "refused") -> ActionRefused:
     """Run ``action``, expect a refusal with ``code``, and check that the case record did not move."""
     before = None
     if petition is not None:
         petition.refresh_from_db()
         before = (petition.status, petition.version, petition.due_at, b.record_size(petition))
-    with pytest.raises(cs.ActionRefused) as exc:
+    with pytest.raises(ActionRefused) as exc:
         action()
     assert exc.value.code == code, exc.value.message
     if petition is not None:
@@ -64,7 +63,7 @@ def refused(
     return exc.value
 
 
-def names_the_unit(exc: cs.ActionRefused) -> bool:
+def names_the_unit(exc: ActionRefused) -> bool:
     """A 转送 names its one receiving unit ``unit`` (a 交办 names ``units[i]``)."""
     return bool({"unit", "units[0]"} & set(exc.fields))
 

@@ -8,8 +8,18 @@ from datetime import date
 import pytest
 
 from xinfang.cases.access import PetitionNotFound, access_petition
-from xinfang.cases.models import Assignment, AssignmentKind, AssignmentStatus, Duty, Notice, NoticeKind, Route
+from xinfang.cases.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentStatus,
+    Duty,
+    Notice,
+    NoticeKind,
+    RefusalGround,
+    Route,
+)
 from xinfang.cases.tests import case_builders as b
+from xinfang.errors import ActionRefused
 from xinfang.orgs.models import UnitKind, UnitLevel
 from xinfang.petitions.states import Status
 from xinfang.workflow import services as cs
@@ -111,7 +121,7 @@ def test_a_unit_without_a_duty_does_not_reach_the_case(world, people, package):
 
 def test_only_the_lead_accepts_the_package(world, people, package):
     for helper in _helpers(world, people):
-        with pytest.raises(cs.ActionRefused) as exc:
+        with pytest.raises(ActionRefused) as exc:
             cs.case_accept(petition=package, actor=helper, route=Route.PETITION, accepted_on=TODAY)
         assert exc.value.code == "forbidden"
     p = _accept(world, package)
@@ -138,14 +148,14 @@ def test_each_assisting_unit_reports_its_part(world, people, package):
 def test_a_unit_reports_its_part_only_once(world, people, package):
     p = _accept(world, package)
     cs.case_report(petition=p, actor=world.dept_handler, text="已跟踪督办")
-    with pytest.raises(cs.ActionRefused) as exc:
+    with pytest.raises(ActionRefused) as exc:
         cs.case_report(petition=p, actor=world.dept_handler, text="再次报告")
     assert exc.value.code == "forbidden"
 
 
 def test_it_refuses_an_empty_report(world, people, package):
     p = _accept(world, package)
-    with pytest.raises(cs.ActionRefused) as exc:
+    with pytest.raises(ActionRefused) as exc:
         cs.case_report(petition=p, actor=world.dept_handler, text="  ")
     assert "text" in exc.value.fields
     assert Assignment.objects.get(petition=p, unit=world.dept).status == AssignmentStatus.PENDING
@@ -156,7 +166,7 @@ def test_the_lead_replies_only_when_every_duty_is_done(world, people, package):
     data = b.decision_input(issued_on=TODAY)
     remaining = [world.dept, world.village, people.legal]
     for helper in _helpers(world, people):
-        with pytest.raises(cs.ActionRefused) as exc:
+        with pytest.raises(ActionRefused) as exc:
             cs.case_reply(petition=p, actor=world.township_handler, data=data)
         assert exc.value.code == "duties_open"
         for unit in remaining:
@@ -200,7 +210,7 @@ def test_a_lead_refusal_closes_the_whole_package(world, people, package):
     p = cs.case_refuse(
         petition=package,
         actor=world.township_handler,
-        ground=cs.RefusalGround.NOT_IN_REMIT,
+        ground=RefusalGround.NOT_IN_REMIT,
         reason="不属本镇职责",
     )
     assert p.status == S.NOT_ACCEPTED

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from docx import Document
 
-from xinfang.cases.models import Notice, NoticeKind, NoticeTemplate, Outcome, Route
+from xinfang.cases.models import Notice, NoticeKind, NoticeTemplate, Outcome, RefusalGround, Route
 from xinfang.cases.tests import case_builders as b
 from xinfang.orgs.models import Unit
 from xinfang.petitions.models import Petition
@@ -102,12 +102,12 @@ KINDS: dict[
         ["已于2024年3月1日依法受理", "自受理之日起60日内办结", "第三十四条"],
     ),
     NoticeKind.NON_ACCEPTANCE: (
-        _refused(cs.RefusalGround.NOT_IN_REMIT),
+        _refused(RefusalGround.NOT_IN_REMIT),
         lambda w, c: w.bureau,
         ["决定不予受理", "不属信访事项", "向有权处理的机关提出"],
     ),
     NoticeKind.NO_FURTHER: (
-        _refused(cs.RefusalGround.CONCLUDED),
+        _refused(RefusalGround.CONCLUDED),
         lambda w, c: w.bureau,
         ["已经复核终结", "第三十六条第三款", "不再受理"],
     ),

@@ -17,6 +17,7 @@ from xinfang.cases.models import (
     Notice,
     NoticeKind,
     Outcome,
+    RefusalGround,
     ReviewLevel,
     ReviewRequest,
     Route,
@@ -24,6 +25,7 @@ from xinfang.cases.models import (
     SupervisionLevel,
 )
 from xinfang.cases.tests import case_builders as b
+from xinfang.errors import ActionRefused
 from xinfang.petitions.states import OPEN_STATES, Status
 from xinfang.testing import make_id_number, register
 from xinfang.workflow import services as cs
@@ -81,7 +83,7 @@ def test_xf_reg_02_it_registers_and_accepts_without_an_acceptance_notice_when_id
 
 def test_xf_reg_02_it_issues_no_refusal_or_extension_notice_to_an_anonymous_petitioner(world, clock):
     p = b.registered(world, petitioners=[])
-    cs.case_refuse(petition=p, actor=world.clerk, ground=cs.RefusalGround.NOT_IN_REMIT, reason="不属信访事项")
+    cs.case_refuse(petition=p, actor=world.clerk, ground=RefusalGround.NOT_IN_REMIT, reason="不属信访事项")
     assert not Notice.objects.filter(petition=p).exists()
     clock.set(date(2024, 4, 1))
     q = b.accepted(world, petitioners=[])
@@ -144,7 +146,7 @@ def test_xf_ack_01_it_records_whether_the_acceptance_was_timely(world, clock):
 def test_xf_ack_02_objection_after_five_working_days_is_refused(world, clock):
     p = b.routed(world)  # received by the township on Friday 2024-03-01
     assert Assignment.objects.get(petition=p).objection_due == date(2024, 3, 8)
-    with pytest.raises(cs.ActionRefused) as exc:
+    with pytest.raises(ActionRefused) as exc:
         cs.case_object(petition=p, actor=world.township_handler, reason="不属本镇职责", on=date(2024, 3, 11))
     assert exc.value.code == "too_late" and "on" in exc.value.fields
     p = cs.case_object(petition=p, actor=world.township_handler, reason="不属本镇职责", on=date(2024, 3, 8))
@@ -381,7 +383,7 @@ def test_xf_rev_04_after_the_re_examination_the_matter_is_concluded(world, peopl
     assert decision.unit == world.city
     [notice] = notices(p, NoticeKind.RECHECK)
     assert "不再受理" in notice.text and "第三十六条第三款" in notice.text
-    with pytest.raises(cs.ActionRefused) as exc:  # even inside the 30 days: there is no further level
+    with pytest.raises(ActionRefused) as exc:  # even inside the 30 days: there is no further level
         cs.case_request_recheck(
             petition=p, actor=people.city_leader, unit=world.city, requested_on=date(2024, 5, 21)
         )
@@ -398,7 +400,7 @@ def test_xf_dup_02_a_concluded_matter_submitted_again_gets_a_no_further_acceptan
     again = cs.case_refuse(
         petition=again,
         actor=world.clerk,
-        ground=cs.RefusalGround.CONCLUDED,
+        ground=RefusalGround.CONCLUDED,
         reason="该事项已于2024年5月20日复核终结",
     )
     assert (again.status, again.is_open) == (S.NOT_ACCEPTED, False)
@@ -412,7 +414,7 @@ def test_xf_dup_02_a_concluded_matter_submitted_again_gets_a_no_further_acceptan
 def test_xf_dup_01_a_matter_accepted_below_gets_a_non_acceptance_notice_citing_article_19(world, clock):
     p = b.registered(world)
     p = cs.case_refuse(
-        petition=p, actor=world.clerk, ground=cs.RefusalGround.ACCEPTED_BELOW, reason="城关镇已受理"
+        petition=p, actor=world.clerk, ground=RefusalGround.ACCEPTED_BELOW, reason="城关镇已受理"
     )
     [notice] = notices(p, NoticeKind.NON_ACCEPTANCE)
     assert "第十九条第三款" in notice.text and "城关镇已受理" in notice.text

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from xinfang.cases.models import Notice, NoticeKind, Outcome, Route
+from xinfang.errors import ActionRefused
 from xinfang.orgs.models import Role, User
 from xinfang.petitions.states import Status
 from xinfang.testing import PASSWORD, register
@@ -81,7 +82,7 @@ def test_it_extends_once_with_a_head_approval_article_34(world, settings, tmp_pa
     p.refresh_from_db()
     p = cs.case_decide_extension(petition=p, actor=world.leader, approve=True)
     assert p.due_at == cs.due(accepted, 90)
-    with pytest.raises(cs.ActionRefused):
+    with pytest.raises(ActionRefused):
         cs.case_request_extension(petition=p, actor=world.township_handler, days=5, reason="再延")
 
 
@@ -89,7 +90,7 @@ def test_it_refuses_an_objection_after_five_working_days_article_23(world):
     p = register(world.clerk, received=date(2024, 9, 27))
     p = cs.case_transfer(petition=p, actor=world.clerk, unit=world.township, sent_on=date(2024, 9, 27))
     # 2024-09-27 (Fri) + 5 working days: 09-29 (调休 Sunday), 09-30, [国庆 10-01..07], 10-08, 10-09, 10-10
-    with pytest.raises(cs.ActionRefused) as exc:
+    with pytest.raises(ActionRefused) as exc:
         cs.case_object(
             petition=p, actor=world.township_handler, reason="不属本单位职责", on=date(2024, 10, 11)
         )

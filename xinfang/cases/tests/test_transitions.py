@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 
 from xinfang.audit.models import AuditLog
-from xinfang.cases.models import Duty, Route
+from xinfang.cases.models import Duty, RefusalGround, Route
 from xinfang.cases.tests import case_builders as b
+from xinfang.errors import ActionRefused, Conflict
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.states import (
@@ -63,7 +64,7 @@ def _assign(world, people):
 
 def _refuse_registered(world, people):
     p = b.registered(world)
-    ground = cs.RefusalGround.NOT_IN_REMIT
+    ground = RefusalGround.NOT_IN_REMIT
     return cs.case_refuse(petition=p, actor=world.clerk, ground=ground, reason="不属信访事项"), world.clerk
 
 
@@ -94,7 +95,7 @@ def _object(world, people):
 def _refuse_routed(world, people):
     p = b.routed(world)
     actor = world.township_handler
-    ground = cs.RefusalGround.ACCEPTED_BELOW
+    ground = RefusalGround.ACCEPTED_BELOW
     return cs.case_refuse(petition=p, actor=actor, ground=ground, reason="村委会已受理"), actor
 
 
@@ -388,10 +389,10 @@ def test_it_refuses_an_action_outside_the_table_with_invalid_transition(
 ):
     p = b.reach(world, people, status)
     before = b.record_size(p)
-    with pytest.raises(cs.ActionRefused) as exc:
+    with pytest.raises(ActionRefused) as exc:
         attempt(world, people, p)
     assert exc.value.code == "invalid_transition"
-    assert not isinstance(exc.value, cs.Conflict)
+    assert not isinstance(exc.value, Conflict)
     p.refresh_from_db()
     assert p.status == status
     assert b.record_size(p) == before
@@ -402,7 +403,7 @@ def test_it_refuses_every_service_on_an_archived_case(world, people, clock):
     before = b.record_size(p)
     attempts = [_try_transfer, _try_assign, _try_accept, _try_refuse_by_holder, _try_archive]
     for attempt in attempts:
-        with pytest.raises(cs.ActionRefused) as exc:
+        with pytest.raises(ActionRefused) as exc:
             attempt(world, people, p)
         assert exc.value.code == "invalid_transition", attempt.__name__
     assert b.record_size(p) == before

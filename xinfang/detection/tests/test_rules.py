@@ -2,12 +2,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from xinfang.cases.models import RefusalGround
 from xinfang.detection import rules, services
 from xinfang.detection.tests.helpers import LAND, LAND_AGAIN, WAGES, person, petition
 from xinfang.petitions.models import Petition
 from xinfang.petitions.states import Status
 from xinfang.workflow import services as cs
-from xinfang.workflow.services import AssignmentSpec, RefusalGround
+from xinfang.workflow.services import AssignmentSpec
 
 
 def _set(p: Petition, **fields) -> Petition:

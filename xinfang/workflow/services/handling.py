@@ -1,0 +1,277 @@
+"""Handling (条例第三十一至三十四条): extensions, reports, procedures, the reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfang.audit.services import audit_record
+from xinfang.cases import selectors
+from xinfang.cases.models import (
+    ACTIVE_ASSIGNMENT,
+    STATUTORY_PROCEDURE_ROUTES,
+    Assignment,
+    AssignmentStatus,
+    Decision,
+    DecisionKind,
+    ExecutionTask,
+    Extension,
+    ExtensionStatus,
+    NoticeKind,
+    Outcome,
+    Route,
+)
+from xinfang.orgs.models import Role, User
+from xinfang.orgs.selectors import scope_unit_ids
+from xinfang.petitions.models import Petition
+from xinfang.workflow.services.core import (
+    HANDLING_DAYS,
+    MAX_EXTENSION_DAYS,
+    _issue_notice,
+    _move,
+    _notice_prefetch,
+    _require,
+    _require_date,
+    _require_text,
+    _require_unit,
+    due,
+    identity_known,
+    today,
+)
+from xinfang.writes import update_row
+
+
+@transaction.atomic
+def case_request_extension(*, petition: Petition, actor: User, days: int, reason: str) -> Extension:
+    """The handling unit asks for 延期 (条例第三十四条, XF-DL-02)."""
+    _require_unit(actor, petition.handling_unit_id)
+    _require(
+        petition.route == Route.PETITION and petition.due_at is not None,
+        _("Only a matter handled under route (6) has a handling limit to extend."),
+        code="refused",
+    )
+    _require(
+        not petition.extensions.filter(status=ExtensionStatus.APPROVED).exists(),
+        _("The handling limit can be extended only once."),
+        code="refused",
+    )
+    _require(
+        not petition.extensions.filter(status=ExtensionStatus.PENDING).exists(),
+        _("An extension request is already waiting for approval."),
+        code="refused",
+    )
+    _require(1 <= days <= MAX_EXTENSION_DAYS, _("Days: between 1 and 30."), "days")
+    reason = _require_text(reason, "reason", _("Reason"))
+    assert petition.due_at is not None
+    _require(
+        today() <= petition.due_at,
+        _("The handling limit has already passed; an extension must be asked before it ends."),
+        code="too_late",
+    )
+    start = petition.accepted_on or petition.received_at
+    # The statutory limit moves by the days asked; a shorter 交办 deadline moves by the same days.
+    new_due = min(due(start, HANDLING_DAYS + days), due(petition.due_at, days))
+    ext = Extension.objects.create(
+        petition=petition,
+        days=days,
+        reason=reason,
+        requested_by=actor,
+        old_due=petition.due_at,
+        new_due=new_due,
+    )
+    _move(petition, "request_extension", actor, reason=reason, data={"days": days, "new_due": new_due})
+    return ext
+
+
+def _is_head_for(user: User, unit_id: int | None) -> bool:
+    """A 负责人: a leader of the handling unit itself, or of the 信访部门 overseeing it."""
+    if user.role != Role.LEADER or user.unit is None or unit_id is None:
+        return False
+    if user.unit_id == unit_id:
+        return True
+    return user.unit.is_bureau and unit_id in scope_unit_ids(user)
+
+
+@transaction.atomic
+def case_decide_extension(*, petition: Petition, actor: User, approve: bool, reason: str = "") -> Petition:
+    ext = petition.extensions.filter(status=ExtensionStatus.PENDING).first()
+    _require(ext is not None, _("There is no extension request to decide."), code="refused")
+    assert ext is not None
+    _require(
+        _is_head_for(actor, petition.handling_unit_id),
+        _("Only a head of the handling unit or of the petition bureau can approve an extension."),
+        code="forbidden",
+    )
+    Extension.objects.filter(pk=ext.pk).update(
+        status=ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    if not approve:
+        return _move(petition, "refuse_extension", actor, reason=reason)
+    petition = _move(
+        petition,
+        "extend",
+        actor,
+        reason=ext.reason,
+        data={"days": ext.days, "new_due": ext.new_due},
+        due_at=ext.new_due,
+    )
+    if identity_known(petition):
+        _issue_notice(
+            petition,
+            NoticeKind.EXTENSION,
+            f"extension:{ext.pk}",
+            petition.handling_unit,
+            actor,  # type: ignore[arg-type]
+            {"days": ext.days, "reason": ext.reason, "old_due": ext.old_due, "new_due": ext.new_due},
+        )
+    return petition
+
+
+@transaction.atomic
+def case_report(*, petition: Petition, actor: User, text: str) -> Assignment:
+    """A unit's 办结报告 for its part of a 交办 package (seeds: 「果必报」)."""
+    part = petition.assignments.filter(unit_id=actor.unit_id, status__in=ACTIVE_ASSIGNMENT).first()
+    _require(part is not None, _("Your unit has no open part in this case."), code="forbidden")
+    assert part is not None
+    text = _require_text(text, "text", _("Completion report"))
+    Assignment.objects.filter(pk=part.pk).update(
+        status=AssignmentStatus.DONE, report_text=text, reported_on=today()
+    )
+    _move(petition, "report", actor, reason=text, data={"duty": part.duty})
+    part.refresh_from_db()
+    return part
+
+
+@transaction.atomic
+def case_record_procedure(*, petition: Petition, actor: User, procedure: str, outcome: str) -> Petition:
+    """Routes (一)–(五): the matter went into its statutory procedure; record which and its outcome."""
+    _require_unit(actor, petition.handling_unit_id)
+    _require(
+        petition.route in STATUTORY_PROCEDURE_ROUTES,
+        _("Only a matter directed into a statutory procedure is closed this way."),
+        code="refused",
+    )
+    procedure = _require_text(procedure, "procedure", _("Procedure"))
+    outcome = _require_text(outcome, "outcome", _("Outcome"))
+    _finish_assignments(petition, actor)
+    return _move(
+        petition,
+        "record_procedure",
+        actor,
+        data={"procedure": procedure, "outcome": outcome},
+        due_at=None,
+    )
+
+
+def _finish_assignments(petition: Petition, actor: User) -> None:
+    active = selectors.active_assignments(petition)
+    pending = [a for a in active if not a.is_lead]
+    _require(
+        not pending,
+        _("These units have not closed their duty yet: %(units)s.")
+        % {"units": "、".join(a.unit.name for a in pending)},
+        code="duties_open",
+    )
+    lead = next((a for a in active if a.is_lead), None)
+    if lead is not None:
+        update_row(Assignment, pk=lead.pk, values={"status": AssignmentStatus.DONE, "reported_on": today()})
+
+
+@dataclass
+class DecisionInput:
+    requests: str
+    facts: str
+    opinion: str
+    basis: str
+    outcome: str
+    issued_on: date | None = None
+
+
+def _check_decision(data: DecisionInput, outcomes: set[str]) -> dict[str, str]:
+    labels = {
+        "requests": _("Requests"),
+        "facts": _("Facts and reasons"),
+        "opinion": _("Opinion"),
+        "basis": _("Legal basis"),
+    }
+    cleaned = {name: _require_text(getattr(data, name), name, label) for name, label in labels.items()}
+    _require(data.outcome in outcomes, _("Outcome: choose one of the listed options."), "outcome")
+    return cleaned
+
+
+@transaction.atomic
+def case_reply(
+    *,
+    petition: Petition,
+    actor: User,
+    data: DecisionInput,
+    execution: str = "",
+    execution_due: date | None = None,
+) -> Decision:
+    """信访处理意见书 (条例第三十二条, XF-OUT-01); 支持 opens an execution task (XF-OUT-02)."""
+    _require_unit(actor, petition.handling_unit_id)
+    _require(
+        petition.route in (Route.PETITION, Route.SUGGESTION, Route.ACCUSATION),
+        _("Matters in a statutory procedure are closed by recording that procedure."),
+        code="refused",
+    )
+    text = _check_decision(data, {o.value for o in Outcome})
+    issued = _require_date(data.issued_on, "issued_on", _("Date issued"), not_before=petition.accepted_on)
+    if data.outcome == Outcome.SUPPORT:
+        execution = _require_text(execution, "execution", _("What must be done"))
+        _require(
+            execution_due is not None and execution_due >= issued,
+            _("Execution deadline: required, not before the date issued."),
+            "execution_due",
+        )
+    template = _notice_prefetch(petition, NoticeKind.OPINION)
+    _finish_assignments(petition, actor)
+    decision = Decision.objects.create(
+        petition=petition,
+        kind=DecisionKind.OPINION,
+        unit=actor.unit,
+        outcome=data.outcome,
+        issued_on=issued,
+        issued_by=actor,
+        **text,
+    )
+    if data.outcome == Outcome.SUPPORT:
+        ExecutionTask.objects.create(
+            petition=petition, decision=decision, unit=actor.unit, description=execution, due_at=execution_due
+        )  # type: ignore[misc]
+    petition = _move(
+        petition,
+        "reply",
+        actor,
+        data={"decision": decision.pk, "outcome": data.outcome},
+        due_at=None,
+    )
+    _issue_notice(
+        petition,
+        NoticeKind.OPINION,
+        f"decision:{decision.pk}",
+        actor.unit,
+        actor,  # type: ignore[arg-type]
+        {"decision": decision},
+        template=template,
+    )
+    return decision
+
+
+@transaction.atomic
+def execution_done(*, task: ExecutionTask, actor: User, note: str) -> ExecutionTask:
+    _require_unit(actor, task.unit_id)
+    _require(task.done_on is None, _("This task is already done."), code="refused")
+    note = _require_text(note, "note", _("How it was done"))
+    ExecutionTask.objects.filter(pk=task.pk, done_on__isnull=True).update(done_on=today(), done_note=note)
+    task.refresh_from_db()
+    audit_record(
+        actor=actor, action="case.execution_done", obj=task, petition=task.petition, detail={"note": note}
+    )
+    return task
