@@ -102,9 +102,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Health checks of kept connections without a round trip (xinfang/postgresql).
-        DATABASES["default"]["ENGINE"] = "xinfang.postgresql"
     if os.environ.get("XINFANG_PG_PREPARE", "1") == "1":
         # Server-side parameters, so that psycopg prepares a statement run five times on a
         # connection: PostgreSQL then parses and plans each query shape once per connection

@@ -13,15 +13,10 @@ decides how many transitions a second the database takes.
     moved = update_row(Petition, pk=7, where={"version": 3}, values={"status": "closed"},
                        increment=("version",))  # 1 if the row matched, else 0
 
-    # The event is written if and only if the status moved; on PostgreSQL in the same statement.
-    moved = update_row(Petition, pk=7, where={"version": 3}, values={"status": "closed"},
-                       then=[EVENT.row(petition=7, action="close", ...)])
 
-``then``: a transition writes its status, then its event and its audit entry. On PostgreSQL the
-three travel as one statement (a data-modifying ``WITH``: the inserts write only if the update
-matched), which saves a round trip, a parse and an executor start per row; SQLite, which has no
-data-modifying ``WITH``, runs the inserts after the update when it matched. Either way the caller
-gets the update's row count and no inserted row when it is 0.
+A transition's compare-and-swap, its event and its audit entry are three statements in one
+transaction (the caller's ``transaction.atomic``): the event and the entry are written only when
+``update_row`` returned 1.
 
 What differs from the ORM, on purpose: no ``pre_save``/``post_save`` signals (none are connected to
 these models), no ``auto_now``/``auto_now_add`` (give the value), no field validation beyond what
@@ -32,15 +27,14 @@ them; a related field takes the related object or its primary key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
-__all__ = ["Insert", "InsertRow", "update_row"]
+__all__ = ["Insert", "update_row"]
 
 
 def _field(model: type[Model], name: str) -> Field[Any, Any]:
@@ -65,7 +59,6 @@ class Insert:
         self._names = fields
         self._fields = tuple(_field(model, name) for name in fields)
         self._sql: dict[str, tuple[str, bool]] = {}
-        self._dependent: dict[tuple[str, str], str] = {}
 
     def _compile(self, connection: BaseDatabaseWrapper) -> tuple[str, bool]:
         qn = connection.ops.quote_name
@@ -89,25 +82,6 @@ class Insert:
         if values.keys() != set(self._names):
             raise TypeError(f"give exactly {', '.join(self._names)}")
 
-    def _select_from(self, connection: BaseDatabaseWrapper, source: str) -> str:
-        """This insert as ``INSERT … SELECT … FROM source``: one row per row of ``source``."""
-        sql = self._dependent.get((connection.alias, source))
-        if sql is None:
-            qn = connection.ops.quote_name
-            columns = ", ".join(qn(field.column) for field in self._fields)
-            # A SELECT list gives its parameters no column type (an untyped one would become
-            # text): each is cast to its column's type.
-            casts = ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in self._fields)
-            table = qn(self._model._meta.db_table)
-            sql = f"INSERT INTO {table} ({columns}) SELECT {casts} FROM {source}"  # noqa: S608 - quoted names
-            self._dependent[(connection.alias, source)] = sql
-        return sql
-
-    def row(self, **values: Any) -> InsertRow:
-        """This insert with these values, to run after an ``update_row`` (its ``then``)."""
-        self._check(values)
-        return InsertRow(self, values)
-
     def run(self, **values: Any) -> int:
         self._check(values)
         connection = connections[router.db_for_write(self._model)]
@@ -120,22 +94,6 @@ class Insert:
             return int(cursor.lastrowid)
 
 
-@dataclass(frozen=True)
-class InsertRow:
-    """A row to insert after an ``update_row`` matched (its ``then``)."""
-
-    insert: Insert
-    values: dict[str, Any]
-
-    def run_alone(self) -> None:
-        self.insert.run(**self.values)
-
-    def after(self, connection: BaseDatabaseWrapper, source: str) -> tuple[str, list[Any]]:
-        """The SQL of a ``WITH`` member inserting this row once if ``source`` has a row, and its
-        parameters."""
-        return self.insert._select_from(connection, source), self.insert._params(self.values, connection)
-
-
 _UPDATES: dict[tuple[Any, ...], str] = {}
 
 
@@ -146,12 +104,10 @@ def _update(
     where: dict[str, Any],
     increment: tuple[str, ...],
     connection: BaseDatabaseWrapper,
-    *,
-    returning: bool = False,
 ) -> tuple[str, list[Any]]:
     """The SQL (built once per database and shape) and parameters of one row's UPDATE."""
     names, conditions = tuple(values), tuple(where)
-    key = (connection.alias, model, names, conditions, increment, returning)
+    key = (connection.alias, model, names, conditions, increment)
     sql = _UPDATES.get(key)
     if sql is None:
         qn = connection.ops.quote_name
@@ -161,7 +117,6 @@ def _update(
         sets += [f"{qn(c)} = {qn(c)} + 1" for c in (_field(model, n).column for n in increment)]
         tests = [f"{pk_column} = %s"] + [f"{qn(_field(model, n).column)} = %s" for n in conditions]
         sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {' AND '.join(tests)}"  # noqa: S608 - quoted names
-        sql += f" RETURNING {pk_column}" if returning else ""
         _UPDATES[key] = sql
     params = [_prep(_field(model, n), values[n], connection) for n in names]
     params.append(_prep(model._meta.pk, pk, connection))  # type: ignore[arg-type]
@@ -176,26 +131,12 @@ def update_row(
     values: dict[str, Any],
     where: dict[str, Any] | None = None,
     increment: Iterable[str] = (),
-    then: Sequence[InsertRow] = (),
 ) -> int:
     """``UPDATE`` one row by primary key, setting ``values`` and adding 1 to each ``increment``
     column, if the columns in ``where`` still hold those values (a compare-and-swap). Returns the
-    number of rows changed (0 or 1). The rows of ``then`` are written if and only if it matched:
-    on PostgreSQL within the same statement, elsewhere right after it."""
+    number of rows changed (0 or 1)."""
     connection = connections[router.db_for_write(model)]
-    chained = bool(then) and connection.vendor == "postgresql"
-    sql, params = _update(model, pk, values, where or {}, tuple(increment), connection, returning=chained)
-    if chained:
-        members = [f"moved AS ({sql})"]
-        for i, row in enumerate(then):
-            member, more = row.after(connection, "moved")
-            members.append(f"w{i} AS ({member})")
-            params += more
-        sql = f"WITH {', '.join(members)} SELECT count(*) FROM moved"  # noqa: S608 - built above
+    sql, params = _update(model, pk, values, where or {}, tuple(increment), connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        count = int(cursor.fetchone()[0]) if chained else int(cursor.rowcount)
-    if count and not chained:
-        for row in then:
-            row.run_alone()
-    return count
+        return int(cursor.rowcount)

@@ -8,7 +8,7 @@ from django.db import models, router
 from django.utils import timezone
 
 from xinfang.audit.models import AuditLog
-from xinfang.writes import Insert, InsertRow
+from xinfang.writes import Insert
 
 
 def audit_record(
@@ -25,20 +25,6 @@ def audit_record(
     entry.pk = _INSERT.run(**{name: getattr(entry, name) for name in _COLUMNS})
     entry._state.adding, entry._state.db = False, router.db_for_write(AuditLog)
     return entry
-
-
-def audit_row(
-    *,
-    actor: Any,
-    action: str,
-    obj: models.Model,
-    petition: models.Model | None = None,
-    detail: dict[str, Any] | None = None,
-) -> InsertRow:
-    """The entry ``audit_record`` would write, as a row to write with the change it records
-    (``xinfang.writes.update_row``'s ``then``: on PostgreSQL in the same statement)."""
-    entry = _entry(actor=actor, action=action, obj=obj, petition=petition, detail=detail, ip=None)
-    return _INSERT.row(**{name: getattr(entry, name) for name in _COLUMNS})
 
 
 def _entry(

@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from xinfang.audit.models import AuditLog
 from xinfang.cases.models import CaseEvent
+from xinfang.errors import Conflict
 from xinfang.petitions.models import Petition
 from xinfang.testing import register
+from xinfang.workflow import services as cs
 from xinfang.writes import Insert, update_row
 
 pytestmark = pytest.mark.django_db
@@ -137,54 +139,17 @@ def test_update_row_is_a_compare_and_swap_on_the_given_columns(world):
     assert petition.due_at is None
 
 
-def test_rows_written_with_an_update_store_what_the_orm_stores_and_only_when_it_matched(world):
-    # On PostgreSQL the update and its rows are one statement (each value cast to its column's
-    # type); on SQLite they run one after the other. Either way: the same columns, and nothing
-    # when the compare-and-swap failed.
-    from xinfang.audit.services import audit_row
-
+def test_a_transition_that_loses_the_compare_and_swap_writes_no_event_and_no_audit_entry(world):
+    # The status, the event and the audit entry are three statements in one transaction: a stale
+    # copy of the case gets a conflict and leaves nothing behind.
     petition = register(world.clerk)
-    version = petition.version
-    at = timezone.now() - timedelta(minutes=5)
-    values = _event_values(at, new_status="routed")
-    before = set(CaseEvent.objects.filter(petition=petition).values_list("pk", flat=True))
-
-    def move(expected_version: int) -> int:
-        return update_row(
-            Petition,
-            pk=petition.pk,
-            where={"version": expected_version},
-            values={"status": "routed", "handling_unit": world.township},
-            increment=("version",),
-            then=[
-                EVENT.row(petition=petition, actor=world.clerk.pk, unit=world.bureau, **values),
-                audit_row(
-                    actor=world.clerk,
-                    action="test.move",
-                    obj=petition,
-                    petition=petition,
-                    detail={"to": "routed"},
-                ),
-            ],
-        )
-
-    assert move(version) == 1
-    assert move(version) == 0  # stale: neither the event, nor the entry, nor the second update again
-    events = CaseEvent.objects.filter(petition=petition).exclude(pk__in=before)
-    assert events.count() == 1
-    by_orm = CaseEvent.objects.create(
-        petition=register(world.clerk),
-        actor=world.clerk,
-        unit=world.bureau,
-        **{**values, "deadline": date(2028, 3, 1)},
-    )
-    written, expected = stored(events.get()), stored(by_orm)
-    assert written.pop("at") == (type(at), at)
-    expected.pop("at")
-    assert written == {**expected, "petition_id": (int, petition.pk), "deadline": (date, date(2028, 2, 29))}
-    entries = AuditLog.objects.filter(action="test.move")
-    assert [(e.actor_id, e.actor_unit_id, e.object_id, e.petition_id, e.detail) for e in entries] == [
-        (world.clerk.pk, world.clerk.unit_id, str(petition.pk), petition.pk, {"to": "routed"})
-    ]
-    petition.refresh_from_db()
-    assert (petition.status, petition.version) == ("routed", version + 1)
+    stale = Petition.objects.get(pk=petition.pk)
+    cs.case_transfer(petition=petition, actor=world.clerk, unit=world.township)
+    events, entries = CaseEvent.objects.count(), AuditLog.objects.count()
+    with pytest.raises(Conflict):
+        cs.case_transfer(petition=stale, actor=world.clerk, unit=world.township)
+    assert (CaseEvent.objects.count(), AuditLog.objects.count()) == (events, entries)
+    moved = CaseEvent.objects.filter(petition=petition, action="transfer").get()
+    entry = AuditLog.objects.get(action="case.transfer", petition=petition)
+    assert (moved.old_status, moved.new_status, moved.actor_id) == ("registered", "routed", world.clerk.pk)
+    assert entry.detail["from"] == "registered" and entry.detail["to"] == "routed"

@@ -2,70 +2,50 @@
 INSERT, DELETE and UPDATE of an assignment marks the received day of its petition (old and new),
 so ``QuerySet.update()``s (the case services write assignments that way) reach the rollup. The
 petition triggers of 0003/0005 already mark a petition's days when its own columns change.
-``SQLITE_TRIGGERS`` / ``SQLITE_UP`` here are the complete current SQLite set, which
-``stats.dbtriggers`` restores after a table rebuild."""
 
-from importlib import import_module
+Frozen: the SQL as this migration applies it, written out in full; it imports nothing but Django.
+The current SQLite set, which the app restores after a table rebuild, is ``xinfang.stats.triggers``.
+"""
 
 from django.db import migrations
 
-base = import_module("xinfang.stats.migrations.0003_rollup_triggers")
-previous = import_module("xinfang.stats.migrations.0005_rollup_deadline_triggers")
-ASSIGNMENT = "cases_assignment"
-# The assignment columns the rollup reads; other updates (report text, objection reason) mark nothing.
-COLUMNS = (
-    "petition_id", "unit_id", "kind", "duty", "is_lead", "status", "report_required", "reported_on",
-    "accepted_on", "ack_due",
-)  # fmt: skip
-
-NEW_TRIGGERS = {
-    "stats_dirty_assignment_ai": f"AFTER INSERT ON {ASSIGNMENT} BEGIN {base._mark_petitions('new.petition_id')} END",
-    "stats_dirty_assignment_ad": f"AFTER DELETE ON {ASSIGNMENT} BEGIN {base._mark_petitions('old.petition_id')} END",
-    "stats_dirty_assignment_au": f"AFTER UPDATE OF {', '.join(COLUMNS)} ON {ASSIGNMENT} BEGIN "
-    f"{base._mark_petitions('old.petition_id, new.petition_id')} END",
-}
-SQLITE_TRIGGERS = {**previous.SQLITE_TRIGGERS, **NEW_TRIGGERS}
-SQLITE_UP = [f"CREATE TRIGGER IF NOT EXISTS {name} {body}" for name, body in SQLITE_TRIGGERS.items()]
-SQLITE_FORWARD = [f"CREATE TRIGGER IF NOT EXISTS {name} {body}" for name, body in NEW_TRIGGERS.items()]
-SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS {name}" for name in NEW_TRIGGERS]
-
-# PostgreSQL: statement triggers with transition tables; inserts and deletes use the function of
-# the fact tables (0003), updates mark only the rows whose rollup columns changed.
-_OLD = ", ".join(f"o.{c}" for c in COLUMNS)
-_NEW = ", ".join(f"n.{c}" for c in COLUMNS)
-_CHANGED = f"FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE ({_OLD}) IS DISTINCT FROM ({_NEW})"
+START = 'INSERT INTO stats_rollupdirty (day, units_only) VALUES (NULL, %s)'
+SQLITE_FORWARD = [
+    'CREATE TRIGGER IF NOT EXISTS stats_dirty_assignment_ai AFTER INSERT ON cases_assignment BEGIN INSERT INTO stats_rollupdirty (day, units_only) SELECT p.received_at, 0 FROM petitions_petition p WHERE p.id IN (new.petition_id) AND NOT EXISTS (SELECT 1 FROM stats_rollupdirty d WHERE d.day = p.received_at); END',
+    'CREATE TRIGGER IF NOT EXISTS stats_dirty_assignment_ad AFTER DELETE ON cases_assignment BEGIN INSERT INTO stats_rollupdirty (day, units_only) SELECT p.received_at, 0 FROM petitions_petition p WHERE p.id IN (old.petition_id) AND NOT EXISTS (SELECT 1 FROM stats_rollupdirty d WHERE d.day = p.received_at); END',
+    'CREATE TRIGGER IF NOT EXISTS stats_dirty_assignment_au AFTER UPDATE OF petition_id, unit_id, kind, duty, is_lead, status, report_required, reported_on, accepted_on, ack_due ON cases_assignment BEGIN INSERT INTO stats_rollupdirty (day, units_only) SELECT p.received_at, 0 FROM petitions_petition p WHERE p.id IN (old.petition_id, new.petition_id) AND NOT EXISTS (SELECT 1 FROM stats_rollupdirty d WHERE d.day = p.received_at); END',
+]
+SQLITE_BACKWARD = [
+    'DROP TRIGGER IF EXISTS stats_dirty_assignment_ai',
+    'DROP TRIGGER IF EXISTS stats_dirty_assignment_ad',
+    'DROP TRIGGER IF EXISTS stats_dirty_assignment_au',
+]
 PG_UP = [
-    base._pg_function(
-        "stats_dirty_assignment_upd",
-        f"INSERT INTO {base.DIRTY} (day, units_only) SELECT DISTINCT p.received_at, false "
-        f"FROM {base.PETITION} p WHERE p.id = ANY (ARRAY(SELECT o.petition_id {_CHANGED} "
-        f"UNION SELECT n.petition_id {_CHANGED}));",
-    ),
-    f"CREATE TRIGGER stats_dirty_assignment_ins AFTER INSERT ON {ASSIGNMENT} REFERENCING NEW TABLE AS new_rows "
-    "FOR EACH STATEMENT EXECUTE FUNCTION stats_dirty_facts()",
-    f"CREATE TRIGGER stats_dirty_assignment_upd AFTER UPDATE ON {ASSIGNMENT} "
-    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
-    "FOR EACH STATEMENT EXECUTE FUNCTION stats_dirty_assignment_upd()",
-    f"CREATE TRIGGER stats_dirty_assignment_del AFTER DELETE ON {ASSIGNMENT} REFERENCING OLD TABLE AS old_rows "
-    "FOR EACH STATEMENT EXECUTE FUNCTION stats_dirty_facts()",
+    'CREATE OR REPLACE FUNCTION stats_dirty_assignment_upd() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO stats_rollupdirty (day, units_only) SELECT DISTINCT p.received_at, false FROM petitions_petition p WHERE p.id = ANY (ARRAY(SELECT o.petition_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE (o.petition_id, o.unit_id, o.kind, o.duty, o.is_lead, o.status, o.report_required, o.reported_on, o.accepted_on, o.ack_due) IS DISTINCT FROM (n.petition_id, n.unit_id, n.kind, n.duty, n.is_lead, n.status, n.report_required, n.reported_on, n.accepted_on, n.ack_due) UNION SELECT n.petition_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE (o.petition_id, o.unit_id, o.kind, o.duty, o.is_lead, o.status, o.report_required, o.reported_on, o.accepted_on, o.ack_due) IS DISTINCT FROM (n.petition_id, n.unit_id, n.kind, n.duty, n.is_lead, n.status, n.report_required, n.reported_on, n.accepted_on, n.ack_due))); RETURN NULL; END $$',
+    'CREATE TRIGGER stats_dirty_assignment_ins AFTER INSERT ON cases_assignment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_dirty_facts()',
+    'CREATE TRIGGER stats_dirty_assignment_upd AFTER UPDATE ON cases_assignment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_dirty_assignment_upd()',
+    'CREATE TRIGGER stats_dirty_assignment_del AFTER DELETE ON cases_assignment REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_dirty_facts()',
 ]
 PG_DOWN = [
-    f"DROP TRIGGER IF EXISTS stats_dirty_assignment_{op} ON {ASSIGNMENT}" for op in ("ins", "upd", "del")
-] + ["DROP FUNCTION IF EXISTS stats_dirty_assignment_upd()"]
+    'DROP TRIGGER IF EXISTS stats_dirty_assignment_ins ON cases_assignment',
+    'DROP TRIGGER IF EXISTS stats_dirty_assignment_upd ON cases_assignment',
+    'DROP TRIGGER IF EXISTS stats_dirty_assignment_del ON cases_assignment',
+    'DROP FUNCTION IF EXISTS stats_dirty_assignment_upd()',
+]
 
 
 def _run(statements_by_vendor):
     def run(apps, schema_editor):
         for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
             schema_editor.execute(sql)
-        # The new rollup is empty: everything is stale.
-        schema_editor.execute(base.START[0], [False])
+        # The new rollups are empty: everything is stale.
+        schema_editor.execute(START, [False])
 
     return run
 
 
 class Migration(migrations.Migration):
-    dependencies = [("stats", "0008_rollup_assignments"), ("cases", "0004_evaluation")]
+    dependencies = [('stats', '0008_rollup_assignments'), ('cases', '0004_evaluation')]
 
     operations = [
         migrations.RunPython(

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinfang.audit.services import audit_row
+from xinfang.audit.services import audit_record
 from xinfang.cases import selectors
 from xinfang.cases.models import (
     Assignment,
@@ -23,7 +23,7 @@ from xinfang.petitions.selectors import links_of
 from xinfang.petitions.states import OPEN_STATES, Status, can, next_status
 from xinfang.workflow.calendar import calendar
 from xinfang.workflow.notices import notice_issue, notice_prefetch
-from xinfang.writes import Insert, InsertRow, update_row
+from xinfang.writes import Insert, update_row
 
 # Time limits of 《信访工作条例》, in one place.
 DECISION_DAYS = 15  # 第二十二条: the 信访部门 decides; 第二十三条: the receiving organ notifies
@@ -73,27 +73,25 @@ def _move(
         )
     new = next_status(old, action)
     detail = _jsonable(data or {})
-    # The status moves by compare-and-swap on the version, and the event and the audit entry are
-    # written only if it did: on PostgreSQL in the same statement (xinfang.writes).
+    # The status moves by compare-and-swap on the version; the event and the audit entry follow in
+    # the caller's transaction only if it did.
     updated = update_row(
         Petition,
         pk=petition.pk,
         where={"version": petition.version},
         values={"status": new, "is_open": new in OPEN_STATES, **fields},
         increment=("version",),
-        then=[
-            _event_row(petition, action, old, new, actor, reason=reason, data=detail),
-            audit_row(
-                actor=actor,
-                action=f"case.{action}",
-                obj=petition,
-                petition=petition,
-                detail={"from": old, "to": new, **detail},
-            ),
-        ],
     )
     if updated != 1:
         raise Conflict
+    _event_write(petition, action, old, new, actor, reason=reason, data=detail)
+    audit_record(
+        actor=actor,
+        action=f"case.{action}",
+        obj=petition,
+        petition=petition,
+        detail={"from": old, "to": new, **detail},
+    )
     # The compare-and-swap succeeded, so the row is our copy plus exactly these changes.
     for name, value in fields.items():
         setattr(petition, name, value)
@@ -116,7 +114,7 @@ _EVENT = Insert(
 )
 
 
-def _event_row(
+def _event_write(
     petition: Petition,
     action: str,
     old: str,
@@ -125,9 +123,9 @@ def _event_row(
     *,
     reason: str = "",
     data: dict[str, Any] | None = None,
-) -> InsertRow:
-    """A case event (the case's history; ``CaseEvent`` is append-only)."""
-    return _EVENT.row(
+) -> None:
+    """Write a case event (the case's history; ``CaseEvent`` is append-only)."""
+    _EVENT.run(
         petition=petition.pk,
         action=action,
         old_status=old,
@@ -216,7 +214,7 @@ def identity_known(petition: Petition) -> bool:
 
 def record_registration(*, petition: Petition, actor: User) -> None:
     """The first event of every case (登记, 条例第十九条), written by workflow.registration."""
-    _event_row(petition, "register", "", next_status(None, "register"), actor).run_alone()
+    _event_write(petition, "register", "", next_status(None, "register"), actor)
 
 
 def events_of(petition: Petition) -> list[CaseEvent]:
