@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -48,6 +48,9 @@ from xinfang.workflow.services import (
     overseeing_bureaus,
 )
 from xinfang.workflow.services import today as local_today
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 NEAR_EVENT = "deadline_near"
 OVERDUE_EVENT = "overdue"
@@ -96,7 +99,11 @@ def _db_now() -> Any:
 # --- claiming ----------------------------------------------------------------------------------
 
 
-def _owing(event: str) -> QuerySet[Petition]:
+class _Warned(TypedDict):
+    warned: bool
+
+
+def _owing(event: str) -> QuerySet[WithAnnotations[Petition, _Warned]]:
     """Open cases whose organ owes the next step, each with ``warned``: whether ``event`` was already
     raised for its deadline. In the select list, not the WHERE clause: the database then looks each
     case up in the events' index, whatever it believes of the events table; as an anti-join its plan
@@ -109,7 +116,7 @@ def _owing(event: str) -> QuerySet[Petition]:
 
 
 def _for_each_batch(
-    qs: QuerySet[Petition], work: Callable[[list[tuple[int, int]]], Counter[str]]
+    qs: QuerySet[WithAnnotations[Petition, _Warned]], work: Callable[[list[tuple[int, int]]], Counter[str]]
 ) -> Counter[str]:
     """Run ``work`` on the candidates not yet warned, (id, unit holding the case) pairs in id order
     read once through the owed-deadline index, in batches of ``BATCH``, each in its own transaction (statements

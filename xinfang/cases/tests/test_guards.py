@@ -473,12 +473,18 @@ def test_it_requires_a_reason_for_an_objection_and_for_rejecting_one(world, cloc
 
 def test_it_refuses_an_objection_to_a_case_that_was_never_sent(world, clock):
     p = b.registered(world)
-    refused(p, lambda: cs.case_object(petition=p, actor=world.clerk, reason="不属本单位", on=b.RECEIVED))
+    refused(
+        p,
+        lambda: cs.case_object(petition=p, actor=world.clerk, reason="不属本单位", on=b.RECEIVED),
+        code="invalid_transition",
+    )
 
 
 def test_it_refuses_to_decide_an_objection_nobody_raised(world, clock):
     p = b.routed(world)
-    refused(p, lambda: cs.case_decide_objection(petition=p, actor=world.clerk, approve=True))
+    refused(
+        p, lambda: cs.case_decide_objection(petition=p, actor=world.clerk, approve=True), "invalid_transition"
+    )
 
 
 def test_it_refuses_an_objection_before_the_unit_received_the_case(world, clock):
@@ -776,7 +782,9 @@ def test_xf_rev_01_it_sends_a_review_only_one_level_up(world, people, clock, lev
         "two-up": (world.city, people.city_leader),
     }[level]
     exc = refused(
-        p, lambda: cs.case_request_review(petition=p, actor=actor, unit=unit, requested_on=b.REVIEW_ASKED)
+        p,
+        lambda: cs.case_request_review(petition=p, actor=actor, unit=unit, requested_on=b.REVIEW_ASKED),
+        "forbidden",
     )
     assert "unit" in exc.fields
     assert not ReviewRequest.objects.filter(petition=p).exists()
@@ -818,6 +826,7 @@ def test_xf_rev_01_it_refuses_a_review_by_a_unit_that_is_not_above_the_deciding_
         lambda: cs.case_request_review(
             petition=p, actor=other_head, unit=world.other_county, requested_on=b.REVIEW_ASKED
         ),
+        "forbidden",
     )
     assert "unit" in exc.fields
 
@@ -842,6 +851,7 @@ def test_xf_rev_03_it_sends_a_re_examination_one_level_above_the_reviewing_unit(
         lambda: cs.case_request_recheck(
             petition=p, actor=people.county_leader, unit=world.county, requested_on=b.RECHECK_ASKED
         ),
+        "forbidden",
     )
     assert "unit" in exc.fields
 
@@ -874,7 +884,9 @@ def test_xf_rev_03_it_refuses_a_re_examination_before_the_review_opinion_is_deli
 def test_xf_rev_03_it_refuses_a_hearing_outside_a_re_examination(world, people, clock):
     p = b.under_review(world, people)
     refused(
-        p, lambda: cs.case_hearing(petition=p, actor=people.county_leader, start=True, on=date(2024, 4, 12))
+        p,
+        lambda: cs.case_hearing(petition=p, actor=people.county_leader, start=True, on=date(2024, 4, 12)),
+        "invalid_transition",
     )
 
 

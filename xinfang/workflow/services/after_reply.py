@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from xinfang.audit.services import audit_record
-from xinfang.cases import selectors
 from xinfang.cases.models import (
     CaseEvent,
     Decision,
@@ -22,13 +21,14 @@ from xinfang.cases.models import (
     Satisfaction,
 )
 from xinfang.errors import ActionRefused
-from xinfang.orgs.models import LEVEL_ORDER, Unit, UnitLevel, User
+from xinfang.orgs.models import Unit, User
 from xinfang.petitions.models import Petition
-from xinfang.petitions.states import Status
+from xinfang.workflow import guards
 from xinfang.workflow.services.core import (
     RECHECK_DAYS,
     REVIEW_DAYS,
     REVIEW_REQUEST_DAYS,
+    _allowed,
     _issue_notice,
     _move,
     _require,
@@ -40,49 +40,16 @@ from xinfang.workflow.services.handling import DecisionInput, _check_decision
 from xinfang.writes import update_row
 
 
-def _latest_decision(petition: Petition, kind: str) -> Decision | None:
-    return selectors.latest_decision(petition, kind)
-
-
 @transaction.atomic
 def case_deliver(*, petition: Petition, actor: User, delivered_on: date | None = None) -> Petition:
     """送达 of the latest written decision; the petitioner's 30-day window to ask for 复查 or
     复核 runs from here (条例第三十五、三十六条)."""
-    kinds = {
-        Status.REPLIED: DecisionKind.OPINION,
-        Status.REVIEWED: DecisionKind.REVIEW,
-        Status.CONCLUDED: DecisionKind.RECHECK,
-    }
-    decision = _latest_decision(petition, kinds.get(Status(petition.status), DecisionKind.OPINION))
-    _require(
-        decision is not None and decision.delivered_on is None,
-        _("There is no undelivered decision."),
-        code="refused",
-    )
-    assert decision is not None
-    _require_unit(actor, decision.unit_id)
+    _allowed(guards.may_deliver(petition, actor), petition)
+    decision = guards.undelivered(petition)
+    assert decision is not None  # the guard made sure
     when = _require_date(delivered_on, "delivered_on", _("Delivery date"), not_before=decision.issued_on)
     update_row(Decision, pk=decision.pk, values={"delivered_on": when})
     return _move(petition, "deliver", actor, data={"decision": decision.pk, "delivered_on": when})
-
-
-def _one_level_up(unit: Unit, candidate: Unit) -> bool:
-    """条例第三十五、三十六条: 复查/复核 go to the 上一级 of the organ that decided: its direct parent
-    (a department's own government, a township's county), or a unit of the next level above it in
-    its own area (that level's government or one of its departments)."""
-    if candidate.pk == unit.parent_id:
-        return True
-    above = unit.ancestor_ids[:-1]
-    try:
-        next_level = LEVEL_ORDER[LEVEL_ORDER.index(UnitLevel(unit.level)) + 1]
-    except (ValueError, IndexError):
-        return False
-    if candidate.level != next_level:
-        return False
-    if candidate.pk in above:
-        return True
-    parent = candidate.parent
-    return parent is not None and parent.pk in above and parent.level == candidate.level
 
 
 @transaction.atomic
@@ -109,17 +76,13 @@ def case_request_recheck(
 def _request(
     *, petition: Petition, actor: User, unit: Unit, requested_on: date | None, level: str
 ) -> ReviewRequest:
+    guard = guards.may_request_review if level == ReviewLevel.REVIEW else guards.may_request_recheck
+    _allowed(guard(petition, actor), petition)
     _require_unit(actor, unit.pk)
-    kind = DecisionKind.OPINION if level == ReviewLevel.REVIEW else DecisionKind.REVIEW
-    decision = _latest_decision(petition, kind)
+    decision = guards.reviewed_decision(petition, level)
+    assert decision is not None and decision.delivered_on is not None  # the guard made sure
     _require(
-        decision is not None and decision.delivered_on is not None,
-        _("The decision must be delivered before a review can be requested."),
-        code="refused",
-    )
-    assert decision is not None and decision.delivered_on is not None
-    _require(
-        _one_level_up(decision.unit, unit),
+        guards.one_level_up(decision.unit, unit),
         _("Reviewing unit: must be one level above the unit that decided."),
         "unit",
     )
@@ -151,19 +114,16 @@ def _request(
 @transaction.atomic
 def case_hearing(*, petition: Petition, actor: User, start: bool, on: date | None = None) -> Petition:
     """听证 during 复核: its days do not count (条例第三十六条第二款); the deadline moves by them."""
-    request = petition.review_requests.filter(level=ReviewLevel.RECHECK, decided=False).first()
-    _require(request is not None, _("There is no open re-examination."), code="refused")
-    assert request is not None
-    _require_unit(actor, request.unit_id)
+    _allowed((guards.may_start_hearing if start else guards.may_end_hearing)(petition, actor), petition)
+    request = guards.open_review(petition, ReviewLevel.RECHECK)
+    assert request is not None  # the guard made sure
     earliest = request.requested_on if start else (request.hearing_started_on or request.requested_on)
     when = _require_date(on, "on", _("Hearing date"), not_before=earliest)
     if start:
-        _require(request.hearing_started_on is None, _("A hearing is already in progress."), code="refused")
         ReviewRequest.objects.filter(pk=request.pk).update(hearing_started_on=when)
         # The clock stops during the hearing (条例第三十六条第二款): no deadline for the sweep.
         return _move(petition, "hearing_start", actor, data={"on": when}, due_at=None)
-    _require(request.hearing_started_on is not None, _("No hearing is in progress."), code="refused")
-    assert request.hearing_started_on is not None
+    assert request.hearing_started_on is not None  # the guard made sure
     paused = (when - request.hearing_started_on).days
     new_due = due(request.requested_on, RECHECK_DAYS + request.hearing_days + paused)
     ReviewRequest.objects.filter(pk=request.pk).update(
@@ -175,12 +135,10 @@ def case_hearing(*, petition: Petition, actor: User, start: bool, on: date | Non
 @transaction.atomic
 def case_review_decide(*, petition: Petition, actor: User, data: DecisionInput) -> Decision:
     """复查意见书 (XF-REV-02) or, under 复核, 复核意见书 and 终结 (XF-REV-04)."""
-    level = ReviewLevel.REVIEW if petition.status == Status.REVIEW else ReviewLevel.RECHECK
-    request = petition.review_requests.filter(level=level, decided=False).first()
-    _require(request is not None, _("There is no open review."), code="refused")
-    assert request is not None
-    _require_unit(actor, request.unit_id)
-    _require(request.hearing_started_on is None, _("Close the hearing first."), code="refused")
+    _allowed(guards.may_review_decide(petition, actor), petition)
+    level = guards.review_level(petition)
+    request = guards.open_review(petition, level)
+    assert request is not None  # the guard made sure
     text = _check_decision(data, {o.value for o in Outcome})
     issued = _require_date(data.issued_on, "issued_on", _("Date issued"), not_before=request.requested_on)
     kind = DecisionKind.REVIEW if level == ReviewLevel.REVIEW else DecisionKind.RECHECK
@@ -220,11 +178,7 @@ def case_evaluate(
 ) -> Evaluation:
     """回访 / 满意度评价: the petitioner rates the bureau and the handling unit once each, after the
     answer (recorded by staff at a return visit, or by the petitioner on the portal)."""
-    _require(
-        petition.status in (Status.REPLIED, Status.REVIEWED, Status.CONCLUDED, Status.CLOSED),
-        _("A case can be evaluated once it has been answered."),
-        code="refused",
-    )
+    _allowed(guards.may_evaluate(petition, actor), petition)
     _require(target in EvaluationTarget.values, _("Evaluated: choose one of the listed options."), "target")
     _require(
         satisfaction in Satisfaction.values,
@@ -263,18 +217,13 @@ def case_evaluate(
 @transaction.atomic
 def case_close(*, petition: Petition, actor: User | None, reason: str = "") -> Petition:
     """办结 once the petitioner accepts the answer or the review window has passed."""
-    if actor is not None:
-        _require_unit(actor, petition.handling_unit_id)
+    if actor is not None:  # the sweep closes without one
+        _allowed(guards.may_close(petition, actor), petition)
     return _move(petition, "close", actor, reason=reason, due_at=None)
 
 
 @transaction.atomic
 def case_archive(*, petition: Petition, actor: User) -> Petition:
     """归档: all documents stay with the case; nothing is deleted."""
-    _require_unit(actor, petition.registering_unit_id)
-    _require(
-        not petition.execution_tasks.filter(done_on__isnull=True).exists(),
-        _("A supported decision is still being executed."),
-        code="refused",
-    )
+    _allowed(guards.may_archive(petition, actor), petition)
     return _move(petition, "archive", actor)

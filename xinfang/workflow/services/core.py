@@ -9,9 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.audit.services import audit_record
-from xinfang.cases import selectors
 from xinfang.cases.models import (
-    Assignment,
     CaseEvent,
     NoticeTemplate,
 )
@@ -65,7 +63,7 @@ def _move(
     version (a 409)."""
     old = Status(petition.status)
     if not can(old, action):
-        if not Petition.objects.filter(pk=petition.pk, version=petition.version).exists():
+        if not _current(petition):
             raise Conflict  # a stale copy: someone moved the case first
         raise ActionRefused(
             _("This action is not possible while the case is “%(status)s”.") % {"status": old.label},
@@ -198,13 +196,18 @@ def _notice_prefetch(petition: Petition, kind: str) -> NoticeTemplate:
     return notice_prefetch(petition, kind)
 
 
-def _current_holder(petition: Petition, lead: Assignment | None = None) -> int | None:
-    """The unit whose step it is; ``lead``, when given, is ``selectors.lead_assignment(petition)``."""
-    if petition.status in (Status.ROUTED, Status.ACCEPTED, Status.OBJECTED):
-        lead = lead or selectors.lead_assignment(petition)
-        if lead is not None:
-            return lead.unit_id
-    return petition.handling_unit_id or petition.registering_unit_id
+def _allowed(refusal: ActionRefused | None, petition: Petition) -> None:
+    """Raise a guard's refusal (``workflow.guards``); a refusal for the state of a stale copy of
+    the case is a conflict: someone moved it first."""
+    if refusal is None:
+        return
+    if refusal.code == "invalid_transition" and not _current(petition):
+        raise Conflict
+    raise refusal
+
+
+def _current(petition: Petition) -> bool:
+    return Petition.objects.filter(pk=petition.pk, version=petition.version).exists()
 
 
 def identity_known(petition: Petition) -> bool:

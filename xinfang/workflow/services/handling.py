@@ -12,8 +12,6 @@ from django.utils.translation import gettext as _
 from xinfang.audit.services import audit_record
 from xinfang.cases import selectors
 from xinfang.cases.models import (
-    ACTIVE_ASSIGNMENT,
-    STATUTORY_PROCEDURE_ROUTES,
     Assignment,
     AssignmentStatus,
     Decision,
@@ -23,14 +21,14 @@ from xinfang.cases.models import (
     ExtensionStatus,
     NoticeKind,
     Outcome,
-    Route,
 )
-from xinfang.orgs.models import Role, User
-from xinfang.orgs.selectors import scope_unit_ids
+from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
+from xinfang.workflow import guards
 from xinfang.workflow.services.core import (
     HANDLING_DAYS,
     MAX_EXTENSION_DAYS,
+    _allowed,
     _issue_notice,
     _move,
     _notice_prefetch,
@@ -48,30 +46,10 @@ from xinfang.writes import update_row
 @transaction.atomic
 def case_request_extension(*, petition: Petition, actor: User, days: int, reason: str) -> Extension:
     """The handling unit asks for 延期 (条例第三十四条, XF-DL-02)."""
-    _require_unit(actor, petition.handling_unit_id)
-    _require(
-        petition.route == Route.PETITION and petition.due_at is not None,
-        _("Only a matter handled under route (6) has a handling limit to extend."),
-        code="refused",
-    )
-    _require(
-        not petition.extensions.filter(status=ExtensionStatus.APPROVED).exists(),
-        _("The handling limit can be extended only once."),
-        code="refused",
-    )
-    _require(
-        not petition.extensions.filter(status=ExtensionStatus.PENDING).exists(),
-        _("An extension request is already waiting for approval."),
-        code="refused",
-    )
+    _allowed(guards.may_request_extension(petition, actor), petition)
     _require(1 <= days <= MAX_EXTENSION_DAYS, _("Days: between 1 and 30."), "days")
     reason = _require_text(reason, "reason", _("Reason"))
-    assert petition.due_at is not None
-    _require(
-        today() <= petition.due_at,
-        _("The handling limit has already passed; an extension must be asked before it ends."),
-        code="too_late",
-    )
+    assert petition.due_at is not None  # the guard made sure
     start = petition.accepted_on or petition.received_at
     # The statutory limit moves by the days asked; a shorter 交办 deadline moves by the same days.
     new_due = min(due(start, HANDLING_DAYS + days), due(petition.due_at, days))
@@ -87,25 +65,11 @@ def case_request_extension(*, petition: Petition, actor: User, days: int, reason
     return ext
 
 
-def _is_head_for(user: User, unit_id: int | None) -> bool:
-    """A 负责人: a leader of the handling unit itself, or of the 信访部门 overseeing it."""
-    if user.role != Role.LEADER or user.unit is None or unit_id is None:
-        return False
-    if user.unit_id == unit_id:
-        return True
-    return user.unit.is_bureau and unit_id in scope_unit_ids(user)
-
-
 @transaction.atomic
 def case_decide_extension(*, petition: Petition, actor: User, approve: bool, reason: str = "") -> Petition:
+    _allowed(guards.may_decide_extension(petition, actor), petition)
     ext = petition.extensions.filter(status=ExtensionStatus.PENDING).first()
-    _require(ext is not None, _("There is no extension request to decide."), code="refused")
-    assert ext is not None
-    _require(
-        _is_head_for(actor, petition.handling_unit_id),
-        _("Only a head of the handling unit or of the petition bureau can approve an extension."),
-        code="forbidden",
-    )
+    assert ext is not None  # the guard made sure
     Extension.objects.filter(pk=ext.pk).update(
         status=ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED,
         decided_by=actor,
@@ -136,9 +100,9 @@ def case_decide_extension(*, petition: Petition, actor: User, approve: bool, rea
 @transaction.atomic
 def case_report(*, petition: Petition, actor: User, text: str) -> Assignment:
     """A unit's 办结报告 for its part of a 交办 package (seeds: 「果必报」)."""
-    part = petition.assignments.filter(unit_id=actor.unit_id, status__in=ACTIVE_ASSIGNMENT).first()
-    _require(part is not None, _("Your unit has no open part in this case."), code="forbidden")
-    assert part is not None
+    _allowed(guards.may_report(petition, actor), petition)
+    part = guards.open_part(petition, actor)
+    assert part is not None  # the guard made sure
     text = _require_text(text, "text", _("Completion report"))
     Assignment.objects.filter(pk=part.pk).update(
         status=AssignmentStatus.DONE, report_text=text, reported_on=today()
@@ -151,12 +115,7 @@ def case_report(*, petition: Petition, actor: User, text: str) -> Assignment:
 @transaction.atomic
 def case_record_procedure(*, petition: Petition, actor: User, procedure: str, outcome: str) -> Petition:
     """Routes (一)–(五): the matter went into its statutory procedure; record which and its outcome."""
-    _require_unit(actor, petition.handling_unit_id)
-    _require(
-        petition.route in STATUTORY_PROCEDURE_ROUTES,
-        _("Only a matter directed into a statutory procedure is closed this way."),
-        code="refused",
-    )
+    _allowed(guards.may_record_procedure(petition, actor), petition)
     procedure = _require_text(procedure, "procedure", _("Procedure"))
     outcome = _require_text(outcome, "outcome", _("Outcome"))
     _finish_assignments(petition, actor)
@@ -170,15 +129,8 @@ def case_record_procedure(*, petition: Petition, actor: User, procedure: str, ou
 
 
 def _finish_assignments(petition: Petition, actor: User) -> None:
-    active = selectors.active_assignments(petition)
-    pending = [a for a in active if not a.is_lead]
-    _require(
-        not pending,
-        _("These units have not closed their duty yet: %(units)s.")
-        % {"units": "、".join(a.unit.name for a in pending)},
-        code="duties_open",
-    )
-    lead = next((a for a in active if a.is_lead), None)
+    """The lead's part is done (the guards made sure every other duty is closed)."""
+    lead = next((a for a in selectors.active_assignments(petition) if a.is_lead), None)
     if lead is not None:
         update_row(Assignment, pk=lead.pk, values={"status": AssignmentStatus.DONE, "reported_on": today()})
 
@@ -215,12 +167,7 @@ def case_reply(
     execution_due: date | None = None,
 ) -> Decision:
     """信访处理意见书 (条例第三十二条, XF-OUT-01); 支持 opens an execution task (XF-OUT-02)."""
-    _require_unit(actor, petition.handling_unit_id)
-    _require(
-        petition.route in (Route.PETITION, Route.SUGGESTION, Route.ACCUSATION),
-        _("Matters in a statutory procedure are closed by recording that procedure."),
-        code="refused",
-    )
+    _allowed(guards.may_reply(petition, actor), petition)
     text = _check_decision(data, {o.value for o in Outcome})
     issued = _require_date(data.issued_on, "issued_on", _("Date issued"), not_before=petition.accepted_on)
     if data.outcome == Outcome.SUPPORT:

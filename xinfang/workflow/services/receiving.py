@@ -16,19 +16,19 @@ from xinfang.cases.models import (
     NoticeKind,
     Route,
 )
-from xinfang.orgs.models import Role, User
+from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition, RequestClass
+from xinfang.workflow import guards
 from xinfang.workflow.services.core import (
     DECISION_DAYS,
     HANDLING_DAYS,
-    _current_holder,
+    _allowed,
     _issue_notice,
     _move,
     _notice_prefetch,
     _require,
     _require_date,
     _require_text,
-    _require_unit,
     due,
     identity_known,
     today,
@@ -49,8 +49,8 @@ def _allowed_routes(petition: Petition) -> set[str]:
 def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: date | None = None) -> Petition:
     """受理. For route (六) the 60-day limit starts (条例第三十四条, XF-DL-01); a 受理告知书 is
     issued unless the petitioner's name or address is unknown (第二十三条, XF-ACK-01, XF-REG-02)."""
+    _allowed(guards.may_accept(petition, actor), petition)
     lead = selectors.lead_assignment(petition)
-    _require_unit(actor, _current_holder(petition, lead))
     _require(
         route in _allowed_routes(petition), _("Handling route: not possible for this request class."), "route"
     )
@@ -96,10 +96,9 @@ def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: dat
 def case_object(*, petition: Petition, actor: User, reason: str, on: date | None = None) -> Petition:
     """异议: the unit says the matter is not within its remit, within 5 working days of receipt
     (条例第二十三条第三款, XF-ACK-02)."""
-    lead = selectors.lead_assignment(petition)
-    _require(lead is not None, _("Only a transferred or assigned case can be objected to."), code="refused")
-    assert lead is not None
-    _require_unit(actor, lead.unit_id)
+    _allowed(guards.may_object(petition, actor), petition)
+    lead = guards.objected_to(petition)
+    assert lead is not None  # the guard made sure
     reason = _require_text(reason, "reason", _("Reason"))
     when = _require_date(on, "on", _("Objection date"), not_before=lead.sent_on)
     _require(
@@ -119,15 +118,9 @@ def case_object(*, petition: Petition, actor: User, reason: str, on: date | None
 def case_decide_objection(*, petition: Petition, actor: User, approve: bool, reason: str = "") -> Petition:
     """The sender agrees (the materials go back, the case returns to its decision) or refuses (the
     unit must handle it)."""
-    lead = petition.assignments.filter(is_lead=True, status=AssignmentStatus.OBJECTED).first()
-    _require(lead is not None, _("There is no objection to decide."), code="refused")
-    assert lead is not None
-    _require_unit(actor, lead.sent_from_id)
-    _require(
-        actor.role in (Role.CLERK, Role.LEADER, Role.ADMIN),
-        _("Only bureau staff can decide an objection."),
-        code="forbidden",
-    )
+    _allowed(guards.may_decide_objection(petition, actor), petition)
+    lead = guards.pending_objection(petition)
+    assert lead is not None  # the guard made sure
     if approve:
         Assignment.objects.filter(pk=lead.pk).update(status=AssignmentStatus.RETURNED)
         petition.assignments.filter(status__in=ACTIVE_ASSIGNMENT).update(status=AssignmentStatus.RETURNED)

@@ -22,16 +22,16 @@ from xinfang.errors import ActionRefused
 from xinfang.orgs.models import Unit, UnitKind, User
 from xinfang.petitions.models import Petition, RequestClass
 from xinfang.petitions.states import Status
+from xinfang.workflow import guards
 from xinfang.workflow.services.core import (
     DECISION_DAYS,
     OBJECTION_WORKING_DAYS,
-    _current_holder,
+    _allowed,
     _issue_notice,
     _move,
     _require,
     _require_date,
     _require_text,
-    _require_unit,
     due,
     identity_known,
     today,
@@ -140,7 +140,7 @@ def _route(
     sent_on: date | None,
     report_required: bool,
 ) -> Petition:
-    _require_unit(actor, petition.registering_unit_id)
+    _allowed(guards.may_route(petition, actor), petition)
     _require(bool(specs), _("Units: choose at least one receiving unit."), "units")
     for i, spec in enumerate(specs):
         _check_target(petition, spec.unit, "unit" if kind == AssignmentKind.TRANSFER else f"units[{i}]")
@@ -182,8 +182,7 @@ def _route(
 @transaction.atomic
 def case_refuse(*, petition: Petition, actor: User, ground: str, reason: str) -> Petition:
     """不予受理, or 不再受理 for a matter concluded after 复核; the notice goes to the petitioner."""
-    holder = _current_holder(petition)
-    _require_unit(actor, holder)
+    _allowed(guards.may_refuse(petition, actor), petition)
     grounds = {RefusalGround.NOT_IN_REMIT, RefusalGround.ACCEPTED_BELOW, RefusalGround.CONCLUDED}
     _require(ground in grounds, _("Ground: choose one of the listed grounds."), "ground")
     reason = _require_text(reason, "reason", _("Reason"))
@@ -213,11 +212,6 @@ def refusal_confirm(*, petition: Petition, actor: User, proposal: RefusalProposa
 @transaction.atomic
 def case_direct_reply(*, petition: Petition, actor: User, text: str) -> Petition:
     """A 建议意见类 item answered by the 信访部门 itself (条例第二十九条)."""
-    _require_unit(actor, petition.registering_unit_id)
-    _require(
-        petition.request_class == RequestClass.SUGGESTION,
-        _("Only a suggestion or opinion can be answered directly."),
-        code="refused",
-    )
+    _allowed(guards.may_direct_reply(petition, actor), petition)
     text = _require_text(text, "text", _("Answer"))
     return _move(petition, "direct_reply", actor, reason=text, due_at=None)

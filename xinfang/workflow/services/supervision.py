@@ -13,15 +13,16 @@ from xinfang.cases.models import (
     SupervisionLevel,
 )
 from xinfang.errors import Conflict
-from xinfang.orgs.models import Role, Unit, UnitKind, User
+from xinfang.orgs.models import Unit, UnitKind, User
 from xinfang.orgs.selectors import scope_unit_ids
 from xinfang.petitions.models import Petition
+from xinfang.workflow import guards
 from xinfang.workflow.services.core import (
     SUPERVISION_REPLY_DAYS,
+    _allowed,
     _issue_notice,
     _require,
     _require_text,
-    _require_unit,
     due,
     today,
 )
@@ -42,17 +43,10 @@ def supervision_issue(
     *, petition: Petition, actor: User, unit: Unit, reason: str, reply_days: int = SUPERVISION_REPLY_DAYS
 ) -> Supervision:
     """A 督办单 by hand, from a bureau to a unit that holds the case."""
+    _allowed(guards.may_supervise(petition, actor), petition)
+    assert actor.unit is not None  # the guard made sure
     _require(
-        actor.unit is not None
-        and actor.unit.is_bureau
-        and actor.role in (Role.LEADER, Role.SUPERVISOR, Role.ADMIN),
-        _("Only leaders and supervisors of a petition bureau can issue a supervision order."),
-        code="forbidden",
-    )
-    assert actor.unit is not None
-    area = scope_unit_ids(actor)
-    _require(
-        unit.pk in area and (petition.registering_unit_id in area or petition.handling_unit_id in area),
+        unit.pk in scope_unit_ids(actor),
         _("A bureau supervises only cases and units of its own area."),
         code="forbidden",
     )
@@ -104,8 +98,9 @@ def _record_supervision(petition: Petition, supervision: Supervision, actor: Use
 @transaction.atomic
 def supervision_reply(*, supervision: Supervision, actor: User, text: str) -> Supervision:
     """The unit answers a 督办单 with its 办理情况."""
-    _require_unit(actor, supervision.unit_id)
-    _require(supervision.replied_on is None, _("This supervision order is already answered."), code="refused")
+    refusal = guards.may_answer_supervision(supervision, actor)
+    if refusal is not None:
+        raise refusal
     text = _require_text(text, "text", _("Progress reply"))
     if (
         Supervision.objects.filter(pk=supervision.pk, replied_on__isnull=True).update(
