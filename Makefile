@@ -34,6 +34,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	$(PY) -m xinfang.lib.i18n check
 	XINFANG_VAR_DIR=$$(mktemp -d) $(PY) manage.py makemigrations --check --dry-run -v0
 	$(MAKE) --no-print-directory test-sqlite

@@ -66,7 +66,7 @@ def _post(port: int, token: str, body: bytes, path: str = "/api/v1/petitions") -
         conn.close()
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
+def _wait_ready(port: int, proc: subprocess.Popen[str], timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

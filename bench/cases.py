@@ -165,7 +165,7 @@ def lifecycles(n: int = 200) -> dict[str, Any]:
     wall: dict[str, float] = defaultdict(float)
     cpu: dict[str, float] = defaultdict(float)
 
-    def post(path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    def post(path: str, body: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
         step = path.rsplit("/", 1)[-1] if "/cases/" in path else "register"
         started_wall, started_cpu = time.perf_counter(), time.process_time()
         response = client.post(path, json.dumps(body), content_type="application/json", **headers)

@@ -71,7 +71,7 @@ def _pg_admin(statements: list[str]) -> None:
 
     with psycopg.connect(f"{pg_base_url()}/postgres", autocommit=True) as conn:
         for sql in statements:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
 
 def database_url(db: str) -> str:

@@ -103,7 +103,9 @@ def _refresh_figures(last: Any) -> dict[str, Any]:
     for days in (1, 30):
         RollupDirty.objects.bulk_create([RollupDirty(day=last - timedelta(days=i)) for i in range(days)])
         figures[f"refresh_{days}_day{'s' if days > 1 else ''}_s"] = round(_timed(rollups.refresh), 4)
-    figures["rollup_rows"] = {cube.model.__name__: cube.model.objects.count() for cube in rollups.ALL_CUBES}
+    figures["rollup_rows"] = {
+        cube.model.__name__: cube.model._default_manager.count() for cube in rollups.ALL_CUBES
+    }
     return figures
 
 
@@ -138,7 +140,7 @@ def run(alias: Any = "default", n: int | None = None) -> dict[str, Any]:
     units = len(tree.paths)
     refresh = _refresh_figures(last)
 
-    def orm_table() -> dict[int, tuple[int, ...]]:
+    def orm_table() -> dict[int, tuple[int | None, ...]]:
         table = every_unit(compute(TABLE_KEYS, period=period, split=("unit",), cfg=cfg), tree)
         return {
             k[0]: tuple(v[key].num for key in TABLE_KEYS) + (v["done_rate"].den,) for k, v in table.items()

@@ -210,9 +210,9 @@ def _empty(qs: QuerySet[Any, Any]) -> str:
 
 
 def _check_queryset(qs: QuerySet[Any, Any]) -> None:
-    if qs._prefetch_related_lookups:  # type: ignore[attr-defined]
+    if qs._prefetch_related_lookups:  # type: ignore[attr-defined]  # private QuerySet state, not in django-stubs
         raise ValueError("Prepared: prefetch_related() is not supported; prepare each query apart.")
-    if qs._known_related_objects:  # type: ignore[attr-defined]
+    if qs._known_related_objects:  # type: ignore[attr-defined]  # private QuerySet state, not in django-stubs
         raise ValueError("Prepared: querysets of related managers are not supported; filter by the key.")
     if qs.query.select_for_update:
         raise ValueError("Prepared: select_for_update() is not supported.")
@@ -273,7 +273,7 @@ def _model_shape(compiler: SQLCompiler, alias: str) -> Shape:
     init_list = [f[0].target.attname for f in select[start:end]]
     # RelatedPopulator keeps no state between rows, so one set serves every run. (django-stubs 6
     # describes Django 6.0, whose populators also take a fetch mode.)
-    populators = tuple(get_related_populators(klass_info, select, alias))  # type: ignore[call-arg]
+    populators = tuple(get_related_populators(klass_info, select, alias))  # type: ignore[call-arg]  # Django 5.2 signature
     annotations = tuple((compiler.annotation_col_map or {}).items())
 
     def instance(row: Any) -> Model:

@@ -44,6 +44,14 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
     return field
 
 
+def _column(field: Field[Any, Any]) -> str:
+    # Never None here: a concrete field always has a column (Django sets ``concrete`` from
+    # ``column is not None``), but the stubs type ``Field.column`` as optional.
+    if field.column is None:
+        raise ValueError(f"{field} is not a column")
+    return field.column
+
+
 def _prep(field: Field[Any, Any], value: Any, connection: BaseDatabaseWrapper) -> Any:
     if isinstance(value, Model):
         value = value.pk
@@ -63,12 +71,12 @@ class Insert:
     def _compile(self, connection: BaseDatabaseWrapper) -> tuple[str, bool]:
         qn = connection.ops.quote_name
         meta = self._model._meta
-        columns = ", ".join(qn(field.column) for field in self._fields)
+        columns = ", ".join(qn(_column(field)) for field in self._fields)
         marks = ", ".join(["%s"] * len(self._fields))
         sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - quoted names
         returning = bool(connection.features.can_return_columns_from_insert)
         if returning:
-            sql += f" RETURNING {qn(meta.pk.column)}"  # type: ignore[union-attr]
+            sql += f" RETURNING {qn(_column(meta.pk))}"
         self._sql[connection.alias] = (sql, returning)
         return sql, returning
 
@@ -112,14 +120,14 @@ def _update(
     if sql is None:
         qn = connection.ops.quote_name
         table = qn(model._meta.db_table)
-        pk_column = qn(model._meta.pk.column)  # type: ignore[union-attr]
-        sets = [f"{qn(_field(model, n).column)} = %s" for n in names]
-        sets += [f"{qn(c)} = {qn(c)} + 1" for c in (_field(model, n).column for n in increment)]
-        tests = [f"{pk_column} = %s"] + [f"{qn(_field(model, n).column)} = %s" for n in conditions]
+        pk_column = qn(_column(model._meta.pk))
+        sets = [f"{qn(_column(_field(model, n)))} = %s" for n in names]
+        sets += [f"{qn(c)} = {qn(c)} + 1" for c in (_column(_field(model, n)) for n in increment)]
+        tests = [f"{pk_column} = %s"] + [f"{qn(_column(_field(model, n)))} = %s" for n in conditions]
         sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {' AND '.join(tests)}"  # noqa: S608 - quoted names
         _UPDATES[key] = sql
     params = [_prep(_field(model, n), values[n], connection) for n in names]
-    params.append(_prep(model._meta.pk, pk, connection))  # type: ignore[arg-type]
+    params.append(_prep(model._meta.pk, pk, connection))
     params += [_prep(_field(model, n), where[n], connection) for n in conditions]
     return sql, params
 

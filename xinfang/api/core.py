@@ -28,6 +28,7 @@ from ninja.security import HttpBearer
 from xinfang.orgs.models import ApiToken, User
 from xinfang.orgs.services import token_lookup
 from xinfang.petitions.intake import DuplicateSubmission, InputInvalid
+from xinfang.workflow.actions import INVALID
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +208,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
             return _body_error(request, _("The request body must be a JSON object."))
         # ("query", "limit") → "limit"; ("body", "payload", "persons") → "persons"
         name = ".".join(loc[2:] if loc[:1] == ["body"] else loc[1:]) or (loc[0] if loc else "request")
-        if err.get("type") == "missing":
+        if err.get("type") == INVALID:  # an action's input named the field in its own words
+            fields[name] = str(err.get("msg", ""))
+        elif err.get("type") == "missing":
             fields[name] = _("%(field)s: this field is required.") % {"field": name}
         else:
             fields[name] = _("%(field)s: this value has the wrong type or is out of range.") % {"field": name}

@@ -229,7 +229,7 @@ class PetitionFilters(Schema):
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth  # type: ignore[attr-defined]  # set by django-ninja's auth, not an HttpRequest field
     assert isinstance(user, User)
     return user
 

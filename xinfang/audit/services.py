@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, router
 from django.utils import timezone
@@ -10,13 +10,16 @@ from django.utils import timezone
 from xinfang.audit.models import AuditLog
 from xinfang.writes import Insert
 
+if TYPE_CHECKING:
+    from xinfang.petitions.models import Petition
+
 
 def audit_record(
     *,
     actor: Any,
     action: str,
     obj: models.Model,
-    petition: models.Model | None = None,
+    petition: Petition | None = None,
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> AuditLog:
@@ -32,7 +35,7 @@ def _entry(
     actor: Any,
     action: str,
     obj: models.Model,
-    petition: models.Model | None,
+    petition: Petition | None,
     detail: dict[str, Any] | None,
     ip: str | None,
 ) -> AuditLog:
@@ -65,7 +68,7 @@ _INSERT = Insert(AuditLog, *_COLUMNS)
 
 
 def audit_personal_data_view(
-    *, actor: Any, petition: models.Model, petitioner_ids: list[int], ip: str | None, channel: str
+    *, actor: Any, petition: Petition, petitioner_ids: list[int], ip: str | None, channel: str
 ) -> AuditLog:
     """Record that ``actor`` read the personal data (身份证号, phone, address) of these petitioners."""
     return audit_record(

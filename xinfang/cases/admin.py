@@ -37,7 +37,7 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
     form = HolidayScheduleForm
     list_display = ["year", "note"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         reload_calendar()
 
@@ -49,12 +49,12 @@ class NoticeTemplateAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "number_prefix", "updated_at"]
     readonly_fields = ["kind"]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         ensure_templates()
         return super().get_queryset(request)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

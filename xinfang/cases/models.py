@@ -183,12 +183,14 @@ class Extension(models.Model):
         return f"{self.petition_id} +{self.days}"
 
 
-class RefusalGround:
+class RefusalGround(models.TextChoices):
     """Why a matter is 不予受理 (or 不再受理): the ``ground`` of a refusal's case event and notice."""
 
-    NOT_IN_REMIT = "not_in_remit"  # 条例第二十三条第一款
-    ACCEPTED_BELOW = "accepted_below"  # 条例第十九条第三款 (XF-DUP-01)
-    CONCLUDED = "concluded"  # 条例第三十六条第三款 (XF-DUP-02): 不再受理
+    NOT_IN_REMIT = "not_in_remit", _("Not within the remit of this organ (art. 23)")  # 条例第二十三条第一款
+    # 条例第十九条第三款 (XF-DUP-01)
+    ACCEPTED_BELOW = "accepted_below", _("Already accepted or in progress below (art. 19 para. 3)")
+    # 条例第三十六条第三款 (XF-DUP-02): 不再受理
+    CONCLUDED = "concluded", _("Concluded after re-examination: no further acceptance (art. 36)")
 
 
 class DecisionKind(models.TextChoices):

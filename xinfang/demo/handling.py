@@ -18,7 +18,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import Count
@@ -62,15 +62,15 @@ def clock(day: date) -> Iterator[None]:
     real_localdate, real_now = timezone.localdate, timezone.now
     moment = timezone.make_aware(datetime.combine(day, time(10, 0)))
 
-    def localdate(value: datetime | None = None, timezone: object = None) -> date:
-        return day if value is None else real_localdate(value, timezone)  # type: ignore[arg-type]
+    def localdate(value: datetime | None = None, timezone: tzinfo | None = None) -> date:
+        return day if value is None else real_localdate(value, timezone)
 
-    timezone.localdate = localdate  # type: ignore[assignment]
-    timezone.now = lambda: moment  # type: ignore[assignment]
+    timezone.localdate = localdate
+    timezone.now = lambda: moment
     try:
         yield
     finally:
-        timezone.localdate, timezone.now = real_localdate, real_now  # type: ignore[assignment]
+        timezone.localdate, timezone.now = real_localdate, real_now
 
 
 @dataclass
@@ -88,7 +88,10 @@ class Simulation:
         self.clerk = users["clerk"]
         self.clerks = {u.unit_id: u for u in users.values() if u.role == Role.CLERK}
         self.leader = users["leader"]
-        self.county = self.clerk.unit.parent  # type: ignore[union-attr]
+        county = self.clerk.unit.parent if self.clerk.unit is not None else None
+        if county is None:  # never with the demo's users: the clerk works at a county's bureau
+            raise ValueError("the demo clerk's unit must sit below a county")
+        self.county: Unit = county
         self.handlers = self._handlers(users)
         self.result = Handled()
 
@@ -136,7 +139,10 @@ class Simulation:
                 found = found.parent
             if found is None or not found.path.startswith(self.county.path) or found.kind == UnitKind.BUREAU:
                 found = county_units.filter(code=petition.region_code).first()
-        return found or county_units.filter(kind=UnitKind.TOWNSHIP).order_by("code").first()  # type: ignore[return-value]
+        found = found or county_units.filter(kind=UnitKind.TOWNSHIP).order_by("code").first()
+        if found is None:  # never with the demo's units: every county has townships
+            raise ValueError(f"no unit of the county to send {petition.case_number} to")
+        return found
 
     # --- the steps ----------------------------------------------------------------------------
 
@@ -190,10 +196,11 @@ class Simulation:
             if accepted is None:
                 return
             petition.refresh_from_db()
-        route = {
+        routes: dict[str, Route] = {
             RequestClass.SUGGESTION: Route.SUGGESTION,
             RequestClass.ACCUSATION: Route.ACCUSATION,
-        }.get(petition.request_class, Route.PETITION)
+        }
+        route = routes.get(petition.request_class, Route.PETITION)
         with clock(accepted):
             petition = cs.case_accept(petition=petition, actor=handler, route=route, accepted_on=accepted)
         self.result.steps += 1

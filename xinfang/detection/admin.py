@@ -8,7 +8,7 @@ class PetitionerMergeAdmin(admin.ModelAdmin):
     list_display = ("source", "target", "merged_by", "merged_at", "undone_at")
     raw_id_fields = ("source", "target")
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -23,7 +23,7 @@ class MatterDecisionAdmin(admin.ModelAdmin):
     list_display = ("petition", "kind", "target", "automatic", "at")
     raw_id_fields = ("petition", "target")
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -32,7 +32,7 @@ PARALLEL_WINDOW_DAYS = 180
 SAME_MATTER_LIMIT = 20
 # 第十九条第三款: "accepted or in progress" below.
 IN_PROGRESS = frozenset({Status.ROUTED, Status.OBJECTED, Status.ACCEPTED})
-VISIT_LEVELS = {
+VISIT_LEVELS: dict[str, str] = {
     VisitLevel.CITY: UnitLevel.CITY,
     VisitLevel.PROVINCE: UnitLevel.PROVINCE,
     VisitLevel.NATIONAL: UnitLevel.NATIONAL,
@@ -135,7 +135,7 @@ def _level_index(level: str) -> int:
 
 def visited_level(petition: Petition) -> str:
     """The level of the organ where the visit was made."""
-    return VISIT_LEVELS.get(petition.visit_level, petition.registering_unit.level)  # type: ignore[call-overload]
+    return VISIT_LEVELS.get(petition.visit_level, petition.registering_unit.level)
 
 
 def competent_unit(petition: Petition) -> Unit | None:

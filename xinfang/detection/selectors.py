@@ -8,7 +8,7 @@ Every list starts from ``cases.access.visible_petitions``; identity lookups leav
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -209,7 +209,7 @@ class Candidate:
     text_score: float = 0.0
     same_person: bool = False
     likely: bool = False
-    row: dict[str, Any] = field(default_factory=dict, repr=False)
+    row: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass

@@ -34,7 +34,7 @@ def registrar_required(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.can_register:  # type: ignore[union-attr]
+        if not request.user.can_register:  # type: ignore[union-attr]  # login_required: an authenticated User
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -42,7 +42,7 @@ def registrar_required(view: View) -> View:
 
 
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    return request.user  # type: ignore[return-value]  # login_required: an authenticated User
 
 
 @login_required
@@ -121,7 +121,13 @@ def identity(request: HttpRequest) -> HttpResponse:
     """Intake: who may this petitioner be? (name with 身份证号, phone or address)"""
     user = _user(request)
     q = {k: request.GET.get(k, "").strip()[:200] for k in ("name", "id_number", "phone", "address")}
-    found = selectors.identity_candidates(user, **q) if q["name"] or q["id_number"] else []
+    found = (
+        selectors.identity_candidates(
+            user, name=q["name"], id_number=q["id_number"], phone=q["phone"], address=q["address"]
+        )
+        if q["name"] or q["id_number"]
+        else []
+    )
     return render(request, "detection/identity.html", {"q": q, "candidates": found})
 
 

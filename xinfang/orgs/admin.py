@@ -19,7 +19,11 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active", "unit__kind"]
     search_fields = ["username", "full_name"]
     autocomplete_fields = ["unit"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Petition work"), {"fields": ("full_name", "unit", "role")}))
+    # Django's UserAdmin always sets fieldsets; the stubs type ModelAdmin.fieldsets as optional.
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Petition work"), {"fields": ("full_name", "unit", "role")}),
+    )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         (_("Petition work"), {"fields": ("full_name", "unit", "role")}),
@@ -33,5 +37,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     fields = ["user", "name", "prefix", "key_hash", "created_at", "last_used_at", "revoked"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False  # tokens are created with `xinfang token create` so the secret is shown once

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,8 +65,8 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
         if path != self.path:
             self.path = path

@@ -59,5 +59,5 @@ def scope_unit_ids(user: User) -> list[int]:
         ids = subtree_ids(user.unit.scope_root())
     else:
         ids = [user.unit.pk]
-    user._xf_scope_ids = ids  # type: ignore[attr-defined]
+    user._xf_scope_ids = ids  # type: ignore[attr-defined]  # the per-request cache read above
     return ids

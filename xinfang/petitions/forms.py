@@ -201,7 +201,7 @@ def _padded(rows: list[PetitionerRow], channel: str) -> list[PetitionerRow]:
 
 def uploads_from(files: list[UploadedFile]) -> list[UploadInput]:
     return [
-        UploadInput(name=f.name or "", size=f.size or 0, file=f, content_type=f.content_type or "")  # type: ignore[arg-type]
+        UploadInput(name=f.name or "", size=f.size or 0, file=f, content_type=f.content_type or "")
         for f in files
     ]
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import IO, Any
 
 from django.conf import settings
+from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,7 +128,7 @@ def _flag(raw: Any) -> bool:
     return bool(raw)
 
 
-def _choice(raw: Any, choices: type, name: str, label: str, errors: dict[str, str]) -> str:
+def _choice(raw: Any, choices: type[TextChoices], name: str, label: str, errors: dict[str, str]) -> str:
     value = _text(raw)
     if value not in choices.values:
         errors[name] = _("%(field)s: choose one of the listed options.") % {"field": label}

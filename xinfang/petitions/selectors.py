@@ -37,7 +37,7 @@ def links_of(petition: Petition) -> list[PetitionPetitioner]:
     cached: list[PetitionPetitioner] | None = getattr(petition, "_xf_links", None)
     if cached is None:
         cached = _LINKS.all(petition=petition.pk)
-        petition._xf_links = cached  # type: ignore[attr-defined]
+        petition._xf_links = cached  # type: ignore[attr-defined]  # the per-object cache read above
     return cached
 
 

@@ -67,7 +67,7 @@ def registrar_required(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.can_register:  # type: ignore[union-attr]
+        if not request.user.can_register:  # type: ignore[union-attr]  # login_required: an authenticated User
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -104,7 +104,7 @@ def _sort(request: HttpRequest, default: str) -> str:
 
 
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    return request.user  # type: ignore[return-value]  # login_required: an authenticated User
 
 
 def _list_page(

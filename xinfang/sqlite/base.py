@@ -104,7 +104,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._begin_pending = False
         self._acquire()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # Django's private method, not in django-stubs
         except BaseException:
             self._release()
             raise
@@ -113,7 +113,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._begin_pending = False
         wrote = self._holding
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # Django's private method, not in django-stubs
         finally:
             self._release()
         if wrote:
@@ -129,19 +129,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _rollback(self) -> None:
         self._begin_pending = False
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # Django's private method, not in django-stubs
         finally:
             self._release()
 
     def _set_autocommit(self, autocommit: bool) -> None:
         if autocommit:
             self._begin_pending = False
-        super()._set_autocommit(autocommit)
+        super()._set_autocommit(autocommit)  # type: ignore[misc]  # Django's private method, not in django-stubs
 
     def _close(self) -> None:
         self._begin_pending = False
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # Django's private method, not in django-stubs
         finally:
             self._release()
             if self._writer_lock is not None:

@@ -23,7 +23,7 @@ class ParagraphOut(Schema):
 def report_paragraph(request: HttpRequest) -> dict[str, str]:
     """The 工作总结 statistics paragraph for ``unit`` (a unit code; default: the caller's area) from
     ``from`` to ``to`` (YYYY-MM-DD; default: this year up to this month)."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user  # type: ignore[assignment]  # the router's auth: an authenticated User
     if user.unit is None:
         raise ApiError(403, "forbidden", _("You are not allowed to do this."))
     try:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models, transaction
 
@@ -133,7 +133,8 @@ def _conjuncts(q: models.Q) -> list[tuple[str, Any]]:
         if isinstance(child, models.Q):
             terms += _conjuncts(child)
         else:
-            terms.append(child)
+            # A Q's non-Q children are its (lookup, value) pairs; the stubs type them as any Node.
+            terms.append(cast(tuple[str, Any], child))
     return terms
 
 
@@ -324,7 +325,7 @@ def _rebuild(days: dict[str, list[date]] | None, using: str) -> None:
                 cursor.execute(_insert_sql(cube, "1 = 1"))
                 if cube.monthly is not None:
                     cursor.execute(f"DELETE FROM {_table(cube.monthly)}")
-                    months = cube.model.objects.using(using).dates("received_at", "month")
+                    months = cube.model._default_manager.using(using).dates("received_at", "month")
                     _rebuild_months(cube, list(months), cursor)
                 continue
             mine = days[cube.key]

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Case,
@@ -72,9 +72,9 @@ def scope_units(user: User) -> QuerySet[Unit]:
 def user_scope(user: User, unit: Unit | None = None) -> Scope | None:
     """The scope for ``unit`` (default: the user's whole scope), or None when it is outside it."""
     root = scope_root(user)
-    if root is None:
+    if root is None or user.unit is None:  # no root: the user has no unit
         return None
-    if not user.unit.is_bureau:  # type: ignore[union-attr]
+    if not user.unit.is_bureau:
         return Scope(root, subtree=False) if unit is None or unit.pk == root.pk else None
     if unit is None:
         return Scope(root, subtree=True)
@@ -162,11 +162,12 @@ def _q_fields(q: Q) -> set[str]:
         if isinstance(child, Q):
             fields |= _q_fields(child)
             continue
-        lookup, value = child
+        # A Q's non-Q children are its (lookup, value) pairs; the stubs type them as any Node.
+        lookup, value = cast(tuple[str, Any], child)
         name = lookup.split("__")[0]
         fields.add(name[:-3] if name.endswith("_id") else name)
         if isinstance(value, F):
-            fields.add(value.name.split("__")[0])
+            fields.add(value.name.split("__")[0])  # type: ignore[attr-defined]  # F.name (set in __init__) is not in django-stubs
         elif hasattr(value, "resolve_expression") or hasattr(value, "query"):
             fields.add("pk")
     return fields
@@ -430,7 +431,8 @@ class UnitTree:
         rows = Unit.objects.filter(path__startswith=root.path).values_list(
             "pk", "name", "parent_id", "population", "path", "code"
         )
-        names, parents, pops, paths, codes = {}, {}, {}, {}, {}
+        parents: dict[int, int | None] = {}  # None: a unit without a parent
+        names, pops, paths, codes = {}, {}, {}, {}
         for pk, name, parent, pop, path, code in rows:
             names[pk], parents[pk], pops[pk], paths[pk], codes[pk] = name, parent, pop, path, code
         return cls(root, names, parents, pops, paths, codes)

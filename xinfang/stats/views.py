@@ -38,7 +38,7 @@ PUBLISHING_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 
 
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    return request.user  # type: ignore[return-value]  # login_required: an authenticated User
 
 
 def _filters(request: HttpRequest) -> Filters:
@@ -207,7 +207,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     """量化考核: this month's ranking of the units below the user's area, publish, and history."""
     user = _user(request)
     root = scope_root(user)
-    if root is None or not user.unit.is_bureau:  # type: ignore[union-attr]
+    if root is None or user.unit is None or not user.unit.is_bureau:  # no root: the user has no unit
         raise PermissionDenied
     start_day = mx.config()["month_start_day"]
     try:
@@ -259,7 +259,7 @@ def ranking_detail(request: HttpRequest, publication_id: int) -> HttpResponse:
         raise Http404
     entries = list(publication.entries.select_related("unit").order_by("rank", "id"))
     for entry in entries:
-        entry.labelled = labelled_figures(entry.figures)  # type: ignore[attr-defined]
+        entry.labelled = labelled_figures(entry.figures)  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "stats/ranking_detail.html",

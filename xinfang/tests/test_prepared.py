@@ -74,6 +74,7 @@ def test_it_reads_json_dates_and_nulls_like_the_orm(cases):
     assert event is not None and event.actor_id is not None
     query = Prepared(lambda pk: CaseEvent.objects.filter(pk=pk), pk=int)
     got = query.first(pk=event.pk)
+    assert got is not None
     assert fields(got) == fields(event)
     assert isinstance(got.data, dict) and got.deadline is None and got.at.tzinfo is not None
 
@@ -82,6 +83,8 @@ def related(p: Petition) -> list[Any]:
     """The petition and what select_related fetched: four levels of units (the city's parent is
     NULL), its registering clerk and his unit, and a complained unit it does not have."""
     unit = p.handling_unit
+    assert unit is not None and unit.parent is not None and unit.parent.parent is not None
+    assert p.created_by is not None
     units = [unit, unit.parent, unit.parent.parent, unit.parent.parent.parent]
     return [p, *units, p.created_by, p.created_by.unit, p.complained_unit]
 
@@ -95,7 +98,9 @@ def test_it_fills_nested_and_null_select_related_in_one_query(cases, django_asse
     query = Prepared(build, pk=int)
     expected = related(build(cases[0].pk).get())
     with django_assert_num_queries(1):
-        got = related(query.first(pk=cases[0].pk))
+        first = query.first(pk=cases[0].pk)
+        assert first is not None
+        got = related(first)
     assert [fields(o) if o else o for o in got] == [fields(o) if o else o for o in expected]
     assert got[1].code == "990121101" and got[4] is None and got[7] is None
 
@@ -153,6 +158,7 @@ def test_it_takes_str_params_like_the_token_lookup(world):
 
     query = Prepared(build, key_hash=str)
     got = query.first(key_hash=hash_token(raw))
+    assert got is not None
     expected = build(hash_token(raw)).get()
     assert [fields(got), fields(got.user), fields(got.user.unit)] == [
         fields(expected),

@@ -238,6 +238,8 @@ def may_decide_extension(petition: Petition, actor: User) -> ActionRefused | Non
 
 def open_part(petition: Petition, actor: User) -> Assignment | None:
     """The actor's unit's part of the case still to report on."""
+    if actor.unit_id is None:
+        return None
     return petition.assignments.filter(unit_id=actor.unit_id, status__in=ACTIVE_ASSIGNMENT).first()
 
 
@@ -390,7 +392,7 @@ def may_review_decide(petition: Petition, actor: User) -> ActionRefused | None:
     )
 
 
-def may_evaluate(petition: Petition, actor: User) -> ActionRefused | None:
+def may_evaluate(petition: Petition, actor: User | None) -> ActionRefused | None:
     if petition.status not in ANSWERED:
         return refused(_("A case can be evaluated once it has been answered."))
     if petition.evaluations.count() >= len(EvaluationTarget.values):

@@ -198,7 +198,7 @@ def _context(petition: Petition, extra: dict[str, Any]) -> dict[str, Any]:
             .order_by("-is_lead", "id")
         )
         for a in rows:
-            a.due_text = cn_date(a.due_at) or cn_date(a.ack_due)  # type: ignore[attr-defined]
+            a.due_text = cn_date(a.due_at) or cn_date(a.ack_due)  # type: ignore[attr-defined]  # a display attribute for the notice template
         return rows
 
     context: dict[str, Any] = {

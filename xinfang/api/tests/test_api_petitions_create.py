@@ -20,6 +20,7 @@ def test_it_registers_and_returns_id_and_case_number(world, api):
     assert body["id"] == petition.pk
     assert body["case_number"] == petition.case_number
     assert body["status"] == petition.status
+    assert petition.due_at is not None
     assert body["due_at"] == petition.due_at.isoformat()
     assert body["registering_unit"] == {"code": "990121XF", "name": "清河县信访局"}
     assert response["Location"] == f"/api/v1/petitions/{petition.pk}"

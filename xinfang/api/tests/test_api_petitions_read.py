@@ -132,6 +132,7 @@ def test_it_returns_the_detail_with_petitioners(world, api):
     body = response.json()
     assert body["case_number"] == petition.case_number
     assert body["status"] == "registered"
+    assert petition.due_at is not None
     assert body["due_at"] == petition.due_at.isoformat()
     assert body["content"] == petition.content
     assert body["category"]["code"] == "0202"
@@ -151,6 +152,7 @@ def test_it_audits_each_read_of_personal_data(world, api):
     views = AuditLog.objects.filter(action="personal_data.view", petition=petition)
     assert views.count() == 2
     entry = views.first()
+    assert entry is not None
     assert entry.actor == world.leader
     assert entry.detail == {"petitioners": [petition.petitioners.get().pk], "via": "api"}
     assert entry.ip == "127.0.0.1"

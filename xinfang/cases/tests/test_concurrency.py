@@ -63,11 +63,12 @@ def race(pk: int, *actions: Callable[[Petition], object]) -> list[object]:
     return results
 
 
-def one_won(results: list[object]) -> tuple[object, ActionRefused]:
+def one_won(results: list[object]) -> tuple[Petition, ActionRefused]:
     losers = [r for r in results if isinstance(r, BaseException)]
     winners = [r for r in results if not isinstance(r, BaseException)]
     assert len(winners) == 1 and len(losers) == 1, results
     assert isinstance(losers[0], ActionRefused), repr(losers[0])
+    assert isinstance(winners[0], Petition), repr(winners[0])
     return winners[0], losers[0]
 
 
@@ -90,7 +91,7 @@ def test_it_lets_exactly_one_of_two_simultaneous_acceptances_win(world, clock):
     assert AuditLog.objects.filter(petition=p, action="case.accept").count() == 1
     assert Notice.objects.filter(petition=p, kind=NoticeKind.ACCEPTANCE).count() == 1
     assert CaseEvent.objects.get(petition=p, action="accept").actor in (world.township_handler, colleague)
-    assert winner.version == 2  # type: ignore[attr-defined]
+    assert winner.version == 2
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -108,7 +109,7 @@ def test_it_lets_exactly_one_of_two_simultaneous_transfers_win(world, clock):
     p.refresh_from_db()
     assert (p.status, p.version) == (S.ROUTED, 1)
     [assignment] = Assignment.objects.filter(petition=p)  # the loser's assignment was rolled back
-    assert assignment.unit == p.handling_unit == winner.handling_unit  # type: ignore[attr-defined]
+    assert assignment.unit == p.handling_unit == winner.handling_unit
     assert CaseEvent.objects.filter(petition=p, action="transfer").count() == 1
 
 
@@ -125,7 +126,7 @@ def test_it_lets_exactly_one_of_a_simultaneous_acceptance_and_objection_win(worl
     winner, _loser = one_won(race(p.pk, accept, object_))
     p.refresh_from_db()
     lead = Assignment.objects.get(petition=p)
-    assert p.status == winner.status  # type: ignore[attr-defined]
+    assert p.status == winner.status
     expected = {S.ACCEPTED: AssignmentStatus.ACCEPTED, S.OBJECTED: AssignmentStatus.OBJECTED}[S(p.status)]
     assert lead.status == expected
     assert CaseEvent.objects.filter(petition=p, action__in=["accept", "object"]).count() == 1

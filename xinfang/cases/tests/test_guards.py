@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
+from typing import Any
 
 import pytest
 
@@ -64,8 +66,8 @@ def refused(petition: Petition | None, action: Callable[[], object], code: str =
 
 
 def names_the_unit(exc: ActionRefused) -> bool:
-    """A 转送 names its one receiving unit ``unit`` (a 交办 names ``units[i]``)."""
-    return bool({"unit", "units[0]"} & set(exc.fields))
+    """A 转送 names its one receiving unit ``unit`` (a 交办 names ``units.<i>.unit``)."""
+    return bool({"unit", "units.0.unit"} & set(exc.fields))
 
 
 def claim(world, **overrides) -> Petition:
@@ -95,7 +97,7 @@ def _supported(world, people):
     return p
 
 
-WRONG_UNIT = {
+WRONG_UNIT: dict[str, tuple[Any, Callable[..., object]]] = {
     "transfer by a township": (
         S.REGISTERED,
         lambda w, c, p: cs.case_transfer(
@@ -240,7 +242,7 @@ def test_it_requires_exactly_one_lead_unit_in_an_assignment(world, clock):
     no_lead = [cs.AssignmentSpec(world.township, duty=Duty.ASSIST, due_at=DUE)]
     two_leads = [cs.AssignmentSpec(world.township, due_at=DUE), cs.AssignmentSpec(world.dept, due_at=DUE)]
     for specs in (no_lead, two_leads, []):
-        exc = refused(p, lambda specs=specs: cs.case_assign(petition=p, actor=world.clerk, specs=specs))
+        exc = refused(p, partial(cs.case_assign, petition=p, actor=world.clerk, specs=specs))
         assert "units" in exc.fields
 
 
@@ -281,7 +283,7 @@ def test_it_refuses_an_inactive_unit_or_the_registering_unit_itself(world, clock
     world.dept.is_active = False
     world.dept.save()
     for unit in (world.dept, world.bureau):
-        exc = refused(p, lambda unit=unit: cs.case_transfer(petition=p, actor=world.clerk, unit=unit))
+        exc = refused(p, partial(cs.case_transfer, petition=p, actor=world.clerk, unit=unit))
         assert names_the_unit(exc)
 
 
@@ -323,14 +325,14 @@ def test_xf_rte_01_it_checks_every_unit_of_an_assignment_against_the_accused(wor
         cs.AssignmentSpec(township_discipline, duty=Duty.ASSIST, due_at=DUE),
     ]
     exc = refused(p, lambda: cs.case_assign(petition=p, actor=world.clerk, specs=specs))
-    assert "units[1]" in exc.fields
+    assert "units.1.unit" in exc.fields
 
 
 @pytest.mark.parametrize("category", ["0501", "0504", "05"])
 def test_xf_rte_02_it_sends_a_law_related_claim_only_to_a_legal_unit(world, people, clock, category):
     p = claim(world, category=category)
     for unit in (world.township, world.dept, world.discipline):
-        exc = refused(p, lambda unit=unit: cs.case_transfer(petition=p, actor=world.clerk, unit=unit))
+        exc = refused(p, partial(cs.case_transfer, petition=p, actor=world.clerk, unit=unit))
         assert names_the_unit(exc)
     p = cs.case_transfer(petition=p, actor=world.clerk, unit=people.legal, sent_on=b.RECEIVED)
     assert p.handling_unit == people.legal
@@ -1006,8 +1008,13 @@ def test_article_38_a_supervision_order_needs_a_reason_and_a_reply_limit(world, 
     for days in (0, 61):
         exc = refused(
             p,
-            lambda days=days: cs.supervision_issue(
-                petition=p, actor=world.leader, unit=world.township, reason="催办", reply_days=days
+            partial(
+                cs.supervision_issue,
+                petition=p,
+                actor=world.leader,
+                unit=world.township,
+                reason="催办",
+                reply_days=days,
             ),
         )
         assert "reply_days" in exc.fields

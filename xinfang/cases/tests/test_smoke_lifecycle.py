@@ -76,6 +76,7 @@ def test_it_extends_once_with_a_head_approval_article_34(world, settings, tmp_pa
     p = cs.case_transfer(petition=p, actor=world.clerk, unit=world.township)
     p = cs.case_accept(petition=p, actor=world.township_handler, route=Route.PETITION)
     accepted = p.accepted_on
+    assert accepted is not None
     cs.case_request_extension(
         petition=p, actor=world.township_handler, days=30, reason="涉及多个部门，情况复杂"
     )

@@ -40,8 +40,10 @@ def test_load_demo_builds_the_county_users_and_petitions():
 
     bureau = Unit.objects.get(code=world.BUREAU_CODE)
     assert bureau.name == "清河县信访局" and bureau.kind == UnitKind.BUREAU
+    assert bureau.parent is not None
     assert bureau.parent.name == "清河县人民政府" and bureau.parent.level == UnitLevel.COUNTY
     city_bureau = Unit.objects.get(name="江城市信访局")
+    assert city_bureau.parent is not None
     assert city_bureau.parent.name == "江城市人民政府" and city_bureau.parent.level == UnitLevel.CITY
     assert bureau.parent.parent == city_bureau.parent
     county = bureau.parent
@@ -188,6 +190,7 @@ def test_the_demo_takes_cases_along_the_paths_of_the_regulation():
     assert Decision.objects.exists() and Evaluation.objects.exists()
     # Every step went through the services: the timeline has each transition on its own day.
     closed = Petition.objects.filter(status=Status.CLOSED).first()
+    assert closed is not None
     days = list(closed.events.order_by("pk").values_list("action", "at"))
     assert [a for a, _ in days][:3] == ["register", "transfer", "accept"]
     assert [at for _, at in days] == sorted(at for _, at in days)

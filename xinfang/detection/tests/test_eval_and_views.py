@@ -69,6 +69,7 @@ def test_it_lists_identity_candidates_and_reviews(world):
     from xinfang.detection import services
 
     review = services.identity_check(id_number=person()["id_number"])
+    assert review is not None
     client = _login(world.clerk)
     page = client.get("/detection/identity/", {"name": "章三", "phone": "13812345678"})
     assert page.status_code == 200 and "张三" in page.content.decode()

@@ -83,7 +83,8 @@ def test_rule_concluded(world):
     assert rules.rule_concluded(other, user=world.clerk) is None
     refused = cs.refusal_confirm(petition=again, actor=world.clerk, proposal=proposal)
     assert refused.status == Status.NOT_ACCEPTED
-    assert refused.events.last().data == {"ground": "concluded"}
+    last = refused.events.last()
+    assert last is not None and last.data == {"ground": "concluded"}
 
 
 def test_rule_collective(world):

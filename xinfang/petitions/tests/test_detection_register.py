@@ -107,7 +107,8 @@ def test_it_proposes_no_further_acceptance_after_recheck_and_the_clerk_confirms_
     page = client.post(refuse, {"ground": "concluded"}, follow=True)
     new.refresh_from_db()
     assert new.status == Status.NOT_ACCEPTED
-    assert new.events.last().data == {"ground": "concluded"}
+    last = new.events.last()
+    assert last is not None and last.data == {"ground": "concluded"}
     assert "决定已记录，告知书已出具。" in messages_of(page)
 
 

@@ -39,6 +39,7 @@ def assign(petition: Petition, unit) -> Petition:
 
 def with_attachment(world, **overrides) -> Petition:
     upload = SimpleUploadedFile("来信扫描件.pdf", PDF, content_type="application/pdf")
+    assert upload.name is not None and upload.size is not None
     data = validate_registration(
         registration(**overrides),
         actor=world.clerk,

@@ -31,7 +31,9 @@ def _watched(trigger: str) -> set[str]:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [trigger])
             sql = cursor.fetchone()[0]
-            return {c.strip() for c in re.search(r"UPDATE OF (.*?) ON ", sql).group(1).split(",")}
+            watched = re.search(r"UPDATE OF (.*?) ON ", sql)
+            assert watched is not None, sql
+            return {c.strip() for c in watched.group(1).split(",")}
         cursor.execute("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = %s", [trigger])
         sql = cursor.fetchone()[0]
         return set(re.findall(r"\bold\.([a-z_]+)\b", sql, flags=re.IGNORECASE))

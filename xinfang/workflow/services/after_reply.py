@@ -34,6 +34,7 @@ from xinfang.workflow.services.core import (
     _require,
     _require_date,
     _require_unit,
+    acting_unit,
     due,
 )
 from xinfang.workflow.services.handling import DecisionInput, _check_decision
@@ -145,7 +146,7 @@ def case_review_decide(*, petition: Petition, actor: User, data: DecisionInput) 
     decision = Decision.objects.create(
         petition=petition,
         kind=kind,
-        unit=actor.unit,
+        unit=acting_unit(actor),
         outcome=data.outcome,
         issued_on=issued,
         issued_by=actor,
@@ -165,8 +166,8 @@ def case_review_decide(*, petition: Petition, actor: User, data: DecisionInput) 
         petition,
         notice_kind,
         f"decision:{decision.pk}",
-        actor.unit,
-        actor,  # type: ignore[arg-type]
+        acting_unit(actor),
+        actor,
         {"decision": decision},
     )
     return decision
@@ -186,7 +187,11 @@ def case_evaluate(
         "satisfaction",
     )
     unit_id = petition.registering_unit_id if target == EvaluationTarget.BUREAU else petition.handling_unit_id
-    _require(unit_id is not None, _("There is no handling unit to evaluate."), "target")
+    if unit_id is None:
+        raise ActionRefused(
+            _("There is no handling unit to evaluate."),
+            {"target": _("There is no handling unit to evaluate.")},
+        )
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(

@@ -210,6 +210,12 @@ def _current(petition: Petition) -> bool:
     return Petition.objects.filter(pk=petition.pk, version=petition.version).exists()
 
 
+def acting_unit(actor: User) -> Unit:
+    """The unit the actor acts for: the guard made sure it holds the step."""
+    assert actor.unit is not None, "the guard lets only a unit's staff act"
+    return actor.unit
+
+
 def identity_known(petition: Petition) -> bool:
     """条例第二十三条: no written notice is owed when the petitioner's name or address is unknown."""
     return any(link.petitioner.name and link.petitioner.address for link in links_of(petition))

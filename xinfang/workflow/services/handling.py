@@ -36,6 +36,7 @@ from xinfang.workflow.services.core import (
     _require_date,
     _require_text,
     _require_unit,
+    acting_unit,
     due,
     identity_known,
     today,
@@ -86,12 +87,14 @@ def case_decide_extension(*, petition: Petition, actor: User, approve: bool, rea
         due_at=ext.new_due,
     )
     if identity_known(petition):
+        handling_unit = petition.handling_unit
+        assert handling_unit is not None  # an accepted case has its handling unit
         _issue_notice(
             petition,
             NoticeKind.EXTENSION,
             f"extension:{ext.pk}",
-            petition.handling_unit,
-            actor,  # type: ignore[arg-type]
+            handling_unit,
+            actor,
             {"days": ext.days, "reason": ext.reason, "old_due": ext.old_due, "new_due": ext.new_due},
         )
     return petition
@@ -182,16 +185,21 @@ def case_reply(
     decision = Decision.objects.create(
         petition=petition,
         kind=DecisionKind.OPINION,
-        unit=actor.unit,
+        unit=acting_unit(actor),
         outcome=data.outcome,
         issued_on=issued,
         issued_by=actor,
         **text,
     )
     if data.outcome == Outcome.SUPPORT:
+        assert execution_due is not None  # required for a supported decision, above
         ExecutionTask.objects.create(
-            petition=petition, decision=decision, unit=actor.unit, description=execution, due_at=execution_due
-        )  # type: ignore[misc]
+            petition=petition,
+            decision=decision,
+            unit=acting_unit(actor),
+            description=execution,
+            due_at=execution_due,
+        )
     petition = _move(
         petition,
         "reply",
@@ -203,8 +211,8 @@ def case_reply(
         petition,
         NoticeKind.OPINION,
         f"decision:{decision.pk}",
-        actor.unit,
-        actor,  # type: ignore[arg-type]
+        acting_unit(actor),
+        actor,
         {"decision": decision},
         template=template,
     )

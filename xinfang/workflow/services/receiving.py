@@ -29,6 +29,7 @@ from xinfang.workflow.services.core import (
     _require,
     _require_date,
     _require_text,
+    acting_unit,
     due,
     identity_known,
     today,
@@ -85,7 +86,7 @@ def case_accept(*, petition: Petition, actor: User, route: str, accepted_on: dat
             petition,
             NoticeKind.ACCEPTANCE,
             f"accept:{petition.version}",
-            actor.unit,  # type: ignore[arg-type]
+            acting_unit(actor),
             actor,
             template=template,
         )

@@ -32,6 +32,7 @@ from xinfang.workflow.services.core import (
     _require,
     _require_date,
     _require_text,
+    acting_unit,
     due,
     identity_known,
     today,
@@ -69,12 +70,14 @@ def _check_unit_kind(petition: Petition, unit: Unit, field: str) -> None:
         )
     if petition.complained_unit_id is not None and petition.request_class == RequestClass.ACCUSATION:
         _require(
-            not unit.is_within(petition.complained_unit),  # type: ignore[arg-type]
+            not unit.is_within(petition.complained_unit),  # type: ignore[arg-type]  # complained_unit_id checked above
             _("Receiving unit: the materials of an accusation may never reach the accused unit."),
             field,
         )
-    required_kind = petition.category.route_to_kind or (
-        petition.category.parent.route_to_kind if petition.category.parent_id else ""
+    category = petition.category
+    parent = category.parent if category is not None else None
+    required_kind = (category.route_to_kind if category is not None else "") or (
+        parent.route_to_kind if parent is not None else ""
     )
     if required_kind and petition.request_class == RequestClass.CLAIM:
         # 条例第二十二条 (XF-RTE-02): 涉法涉诉 go to the 政法部门 of the same level.
@@ -118,7 +121,8 @@ def case_assign(
     _require(len({s.unit.pk for s in specs}) == len(specs), _("Units: a unit is listed twice."), "units")
     for spec in specs:
         _require(spec.due_at is not None, _("Deadline: an assignment needs a fixed deadline."), "due_at")
-        _require(spec.due_at >= today(), _("Deadline: cannot be in the past."), "due_at")  # type: ignore[operator]
+        assert spec.due_at is not None  # required just above
+        _require(spec.due_at >= today(), _("Deadline: cannot be in the past."), "due_at")
     return _route(
         petition=petition,
         actor=actor,
@@ -143,7 +147,7 @@ def _route(
     _allowed(guards.may_route(petition, actor), petition)
     _require(bool(specs), _("Units: choose at least one receiving unit."), "units")
     for i, spec in enumerate(specs):
-        _check_target(petition, spec.unit, "unit" if kind == AssignmentKind.TRANSFER else f"units[{i}]")
+        _check_target(petition, spec.unit, "unit" if kind == AssignmentKind.TRANSFER else f"units.{i}.unit")
     sent = _require_date(sent_on, "sent_on", _("Date sent"), not_before=petition.received_at)
     lead = next((s for s in specs if s.duty == Duty.LEAD), specs[0])
     for spec in specs:
@@ -195,8 +199,8 @@ def case_refuse(*, petition: Petition, actor: User, ground: str, reason: str) ->
             petition,
             kind,
             f"refuse:{petition.version}",
-            actor.unit,
-            actor,  # type: ignore[arg-type]
+            acting_unit(actor),
+            actor,
             {"reason": reason, "ground": ground},
         )
     return petition
