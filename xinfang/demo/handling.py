@@ -320,6 +320,25 @@ class Simulation:
         self.result.steps += 2
 
 
+SUPERVISION_REASON = "信访人多次来电反映办理进度缓慢，请加快办理，并于期限内报告办理情况。"
+
+
+def supervise_by_hand(users: dict[str, User]) -> int:
+    """The bureau's supervisor issues a 督办单 on the two 城关镇 cases in handling that are due first
+    (条例第三十八条), so that the 城关镇 handler has orders to answer on their handling pages."""
+    supervisor, handler = users["supervisor"], users["chengguan"]
+    if handler.unit is None:  # never with the demo's users
+        return 0
+    cases = Petition.objects.filter(status=Status.ACCEPTED, handling_unit_id=handler.unit_id).order_by(
+        "due_at", "pk"
+    )
+    for petition in cases[:2]:
+        cs.supervision_issue(
+            petition=petition, actor=supervisor, unit=handler.unit, reason=SUPERVISION_REASON
+        )
+    return min(cases.count(), 2)
+
+
 def handle_petitions(users: dict[str, User], *, seed: int, today: date) -> Handled:
     """Take the registered petitions along their paths, oldest first, then run the sweep as of
     ``today`` (warnings, automatic 督办, closing what the review window has passed)."""
@@ -331,6 +350,7 @@ def handle_petitions(users: dict[str, User], *, seed: int, today: date) -> Handl
         simulation.run(petition)
     with clock(today):
         sweep(today=today)
+        simulation.result.steps += supervise_by_hand(users)
     result = simulation.result
     result.by_status = dict(Petition.objects.values_list("status").annotate(n=Count("pk")).order_by())
     return result

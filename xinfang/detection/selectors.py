@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, Left
 from django.utils.translation import gettext as _
 
-from xinfang.cases.access import PetitionNotFound, identity_hidden_q, visible_petitions
+from xinfang.cases.access import PetitionNotFound, identity_hidden_q, identity_visible, visible_petitions
 from xinfang.detection import names, similarity, weights
 from xinfang.detection.models import IdentityReview, PetitionerMerge, ReviewStatus
 from xinfang.lib.textnorm import normalize, to_simplified
@@ -429,11 +429,14 @@ def similar_to(user: User, petition: Petition, *, limit: int = 10, keywords: boo
     """``similar_petitions`` for a stored petition (the case page and the API). ``keywords=False``
     compares only within the person's and the unit's blocks (registration's rules, below)."""
     q = query_for(petition)
+    # 条例第三十条、第四十六条: a user hidden from an accusation's petitioners must not learn from the
+    # list that any case shares them, so the person block is left out for that user.
+    known = identity_visible(user, petition)
     return similar_petitions(
         user,
         text=q.text,
-        petitioner_ids=q.petitioner_ids,
-        id_numbers=q.id_numbers,
+        petitioner_ids=q.petitioner_ids if known else (),
+        id_numbers=q.id_numbers if known else (),
         complained_unit=q.complained_unit,
         category=q.category,
         region=q.region,

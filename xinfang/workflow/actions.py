@@ -619,7 +619,7 @@ def offers(petition: Petition, user: User) -> list[Offer]:
     found = []
     for action in CASE_ACTIONS.values():
         refusal = action.guard(petition, user)
-        if refusal is None or refusal.code not in guards.NOT_THEIRS:
+        if refusal is None or refusal.code in guards.RESOLVABLE:
             found.append(Offer(action, petition, refusal))
     # A user without a unit answers no order (``unit_id=None`` would read as IS NULL).
     for supervision in petition.supervisions.filter(replied_on__isnull=True, unit_id=user.unit_id or 0):

@@ -5,8 +5,9 @@ A guard looks at the case's state, the unit that holds the step and the actor's 
 the case's records allow (an objection to decide, an undelivered decision, an open 复核 …), never at
 the input. It returns ``None`` when the action is open to the actor, or the ``ActionRefused`` the
 service would raise. Codes: ``invalid_transition`` (not in this state) and ``forbidden`` (not this
-user) mean the action is not the actor's to take; any other code (``refused``, ``too_late``,
-``duties_open`` …) names something the actor can see and resolve, and the page says so.
+user) mean the action is not the actor's to take; ``duties_open`` and ``too_late`` name something
+the actor can resolve or must know, and the page lists them; other refusals (``refused``: nothing
+to decide, not this route …) hide the action as well.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ DELIVERED_KIND = {
     Status.REVIEWED: DecisionKind.REVIEW,
     Status.CONCLUDED: DecisionKind.RECHECK,
 }
-NOT_THEIRS = ("invalid_transition", "forbidden")
+# Refusals the handling page shows as the reason an action of the user waits: something they can
+# resolve (the other units' duties) or must know (the limit passed).
+RESOLVABLE = ("duties_open", "too_late")
 
 
 def refused(message: str, code: str = "refused") -> ActionRefused:
@@ -244,10 +247,19 @@ def open_part(petition: Petition, actor: User) -> Assignment | None:
 
 
 def may_report(petition: Petition, actor: User) -> ActionRefused | None:
-    return _state(petition, "report") or (
-        None
-        if open_part(petition, actor) is not None
-        else refused(_("Your unit has no open part in this case."), "forbidden")
+    part = open_part(petition, actor)
+    return first(
+        lambda: _state(petition, "report"),
+        lambda: (
+            None if part is not None else refused(_("Your unit has no open part in this case."), "forbidden")
+        ),
+        # The unit a case was transferred to (转送) answers with its handling opinion; a 办结报告 is
+        # owed by the units of a 交办 package.
+        lambda: (
+            None
+            if part is None or part.report_required or not part.is_lead
+            else refused(_("The handling unit closes its part with the handling opinion."), "forbidden")
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from xinfang.demo.generator import DraftFactory, drafts
 from xinfang.lib import idcard
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
 from xinfang.petitions.models import MAX_REPRESENTATIVES, Category, Petition, Petitioner, PetitionPetitioner
+from xinfang.workflow.actions import offers
 from xinfang.workflow.deadlines import deadline_alert
 
 TODAY = date(2026, 3, 2)
@@ -200,3 +201,10 @@ def test_the_demo_takes_cases_along_the_paths_of_the_regulation():
     for petition in overdue:
         assert deadline_alert(petition) == "overdue"
         assert Supervision.objects.filter(petition=petition).exists()
+    # 督办单 by hand: the 城关镇 handler has orders to answer on the handling page (条例第三十八条).
+    chengguan = User.objects.get(username="chengguan")
+    waiting = Supervision.objects.filter(unit=chengguan.unit, replied_on__isnull=True, automatic=False)
+    assert waiting.exists()
+    order = waiting.first()
+    assert order is not None
+    assert any(o.action.on == "supervision" for o in offers(order.petition, chengguan))

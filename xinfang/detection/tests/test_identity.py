@@ -112,3 +112,23 @@ def test_it_flags_a_long_term_petitioner_by_the_configured_criteria(world):
     with override_settings(XINFANG_OLD_HAND_MIN_PETITIONS=4):
         assert not selectors.old_hand(selectors.person_petitions(world.clerk, who)).is_old_hand
     assert Petitioner.objects.count() == 1
+
+
+def test_xf_conf_similar_lists_never_tie_an_accusation_to_its_accusers_other_cases(world):
+    # 条例第三十条、第四十六条: the bureau is itself accused; its clerk holds the accusation but is
+    # hidden from the accuser, so the similar list must not reveal which cases share the person.
+    claim = petition(world.clerk, LAND)
+    accuser = claim.links.get().petitioner
+    accusation = petition(
+        world.clerk,
+        WAGES,
+        request_class="accusation",
+        complained_unit=world.bureau.code,
+        people=[person(name=accuser.name, id_number=accuser.id_number)],
+    )
+    found = selectors.similar_to(world.clerk, accusation)
+    assert not any(c.same_person for c in found)
+    assert claim.pk not in {c.id for c in found if "同一信访人" in " ".join(c.reasons)}
+    # The petitioner's own case, seen by the clerk (no hidden identity): the person block still works.
+    other = petition(world.clerk, WAGES, people=[person(name=accuser.name, id_number=accuser.id_number)])
+    assert claim.pk in {c.id for c in selectors.similar_to(world.clerk, other) if c.same_person}
