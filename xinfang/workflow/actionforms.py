@@ -86,6 +86,9 @@ def _fields(
             view.rows = [
                 _fields(sub, data, errors, f"{key}.{i}.", following if i else None) for i in range(rows)
             ]
+            for row in view.rows[1:]:  # the first row is required, the others are optional
+                for cell in row:
+                    cell.required = False
             view.error = errors.get(key, "")
         views.append(view)
     return views
