@@ -77,6 +77,13 @@ def identity_visible(user: User, petition: Petition) -> bool:
     return user.unit is not None and petition.complained_unit_id not in user.unit.ancestor_ids
 
 
+def notices_visible(user: User, petition: Petition) -> bool:
+    """Every notice names the petitioner (the addressee, or the person whose matter a 交办单
+    passes on), so a user hidden from the identity gets no notice of the case at all: not listed,
+    not downloadable (条例第三十条、第四十六条)."""
+    return identity_visible(user, petition)
+
+
 # A petitioner's name is resolved to case ids first; an OR-ed subquery forces a row-by-row filter.
 NAME_MATCH_LIMIT = 1000
 

@@ -18,7 +18,7 @@ from ninja import Router
 
 from xinfang.api.core import ERROR_RESPONSES, api, error_response
 from xinfang.cases import selectors
-from xinfang.cases.access import access_petition
+from xinfang.cases.access import access_petition, notices_visible
 from xinfang.cases.models import Notice, Supervision
 from xinfang.errors import ActionRefused
 from xinfang.orgs.models import User
@@ -52,7 +52,7 @@ def _d(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def case_state(petition: Petition) -> dict[str, Any]:
+def case_state(petition: Petition, user: User) -> dict[str, Any]:
     """Everything a client needs to show where a case stands and what it owes, with every due date."""
     return {
         "id": petition.pk,
@@ -69,12 +69,14 @@ def case_state(petition: Petition) -> dict[str, Any]:
         "registering_unit": petition.registering_unit.code,
         "handling_unit": petition.handling_unit.code if petition.handling_unit else None,
         "calendar_warning": bool(petition.due_at and unknown_year_warning(petition.due_at)),
-        **_records(petition),
+        **_records(petition, notices=notices_visible(user, petition)),
     }
 
 
-def _records(petition: Petition) -> dict[str, list[dict[str, Any]]]:
+def _records(petition: Petition, *, notices: bool) -> dict[str, list[dict[str, Any]]]:
     records = selectors.case_records(petition)
+    if not notices:
+        records["notices"] = []
     records["notices"] = [
         {
             "id": n["id"],
@@ -88,17 +90,18 @@ def _records(petition: Petition) -> dict[str, list[dict[str, Any]]]:
     return records
 
 
-def _ok(petition: Petition) -> dict[str, Any]:
+def _ok(petition: Petition, user: User) -> dict[str, Any]:
     """The state after an action. The services change a case only through their compare-and-swap,
     which also updates the copy they were given, so that copy is the case as stored."""
-    return case_state(petition)
+    return case_state(petition, user)
 
 
 @router.get("/cases/{case_id}", response=RESPONSES, summary="Case state, due dates and documents")
 def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    petition = access_petition(_user(request), case_id)
+    user = _user(request)
+    petition = access_petition(user, case_id)
     case_supervision_notices_issue(petition)
-    return case_state(petition)
+    return case_state(petition, user)
 
 
 def _endpoint(action: Action) -> Callable[..., dict[str, Any]]:
@@ -120,7 +123,7 @@ def _endpoint(action: Action) -> Callable[..., dict[str, Any]]:
         action.run(target, user, payload if takes_input else action.input())
         if action.on == "supervision":
             petition.refresh_from_db()
-        return _ok(petition)
+        return _ok(petition, user)
 
     name = f"{action.on}_{action.name.replace('-', '_')}"
     id_name = "supervision_id" if action.on == "supervision" else "case_id"
@@ -159,8 +162,9 @@ for _action in ACTIONS:
 
 @router.get("/cases/{case_id}/notices/{notice_id}/{fmt}", summary="A notice as DOCX or PDF")
 def notice_download(request: HttpRequest, case_id: int, notice_id: int, fmt: str) -> HttpResponse:
-    petition = access_petition(_user(request), case_id)
+    user = _user(request)
+    petition = access_petition(user, case_id)
     notice = Notice.objects.filter(pk=notice_id, petition=petition).first()
-    if notice is None or fmt not in ("docx", "pdf"):
+    if notice is None or fmt not in ("docx", "pdf") or not notices_visible(user, petition):
         raise Http404
     return notice_response(request, notice, fmt)

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xinfang.cases.access import access_petition, visible_petitions
+from xinfang.cases.access import access_petition, notices_visible, visible_petitions
 from xinfang.cases.models import (
     Assignment,
     AssignmentStatus,
@@ -81,7 +81,8 @@ def _context(request: HttpRequest, petition: Petition, **extra: Any) -> dict[str
         "reviews": petition.review_requests.select_related("unit"),
         "tasks": petition.execution_tasks.select_related("unit"),
         "supervisions": petition.supervisions.select_related("unit", "issued_from"),
-        "notices": petition.notices.select_related("unit"),
+        "notices": petition.notices.select_related("unit") if notices_visible(user, petition) else [],
+        "notices_hidden": not notices_visible(user, petition),
         "units": _unit_choices(user),
         "calendar_warning": bool(petition.due_at and unknown_year_warning(petition.due_at)),
         "errors": {},
@@ -145,9 +146,10 @@ def act_on(request: HttpRequest, case_id: int, kind: str, object_id: int, action
 @login_required
 @require_GET
 def notice_download(request: HttpRequest, case_id: int, notice_id: int, fmt: str) -> HttpResponse:
-    petition = access_petition(_user(request), case_id)
+    user = _user(request)
+    petition = access_petition(user, case_id)
     notice = Notice.objects.filter(pk=notice_id, petition=petition).select_related("unit").first()
-    if notice is None or fmt not in ("docx", "pdf"):
+    if notice is None or fmt not in ("docx", "pdf") or not notices_visible(user, petition):
         raise Http404
     return notice_response(request, notice, fmt)
 
