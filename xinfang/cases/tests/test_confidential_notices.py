@@ -20,7 +20,9 @@ def refused_accusation(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     # The bureau itself is accused: its clerk holds the case but is hidden from the accuser.
     p = register(world.clerk, request_class="accusation", complained_unit=world.bureau.code)
-    p = cs.case_refuse(petition=p, actor=world.clerk, ground=RefusalGround.NOT_IN_REMIT, reason="不属于本机关职责")
+    p = cs.case_refuse(
+        petition=p, actor=world.clerk, ground=RefusalGround.NOT_IN_REMIT, reason="不属于本机关职责"
+    )
     notice = Notice.objects.get(petition=p)
     name = p.links.get().petitioner.name
     assert name in notice.text  # the notice does name the accuser
@@ -34,7 +36,9 @@ def test_a_hidden_user_cannot_download_the_notice_of_an_accusation(client, world
         assert client.get(f"/cases/{p.pk}/notices/{notice.pk}/{fmt}").status_code == 404
     token = token_create(user=world.clerk)
     for fmt in ("pdf", "docx"):
-        answer = client.get(f"/api/v1/cases/{p.pk}/notices/{notice.pk}/{fmt}", HTTP_AUTHORIZATION=f"Bearer {token}")
+        answer = client.get(
+            f"/api/v1/cases/{p.pk}/notices/{notice.pk}/{fmt}", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
         assert answer.status_code == 404
 
 
