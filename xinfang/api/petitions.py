@@ -439,7 +439,8 @@ def petition_detail(request: HttpRequest, petition_id: int) -> dict[str, Any]:
         "created_by": str(petition.created_by) if petition.created_by else None,
         "identity_protected": protected,
         "petitioners": [_petitioner(link) for link in links],
-        "attachments": [_attachment(a) for a in petition.attachments.order_by("pk")],
+        # 条例第三十条: attachment names and hashes can give the accuser away, as the page hides them.
+        "attachments": [] if protected else [_attachment(a) for a in petition.attachments.order_by("pk")],
     }
     if links:
         audit_personal_data_view(

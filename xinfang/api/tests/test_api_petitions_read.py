@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from xinfang.api.tests.helpers import error_of
 from xinfang.audit.models import AuditLog
 from xinfang.lib.idcard import mask
-from xinfang.petitions.models import Petition
+from xinfang.petitions.models import Attachment, Petition
 from xinfang.testing import make_id_number, register, registration
 
 ID_NUMBER = make_id_number()
@@ -185,6 +186,27 @@ class TestAccusationAgainstTheHandlersUnit:
         assert body["petitioners"] == []
         assert "张三" not in str(body) and ID_NUMBER not in str(body)
         assert not AuditLog.objects.filter(action="personal_data.view").exists()
+
+    def test_it_lists_no_attachment_whose_name_or_hash_could_give_the_accuser_away(
+        self, world, api, settings, tmp_path
+    ):
+        settings.MEDIA_ROOT = tmp_path
+        petition = _accusation_against_township(world)
+        Attachment.objects.create(
+            petition=petition,
+            file=ContentFile(b"scan", name="scan.png"),
+            original_name="张三-身份证-430421.png",
+            content_type="image/png",
+            size=4,
+            sha256="a" * 64,
+            uploaded_by=world.clerk,
+        )
+        body = api(world.township_handler).get(f"/petitions/{petition.pk}").json()
+        assert body["attachments"] == []
+        assert "张三" not in str(body) and "a" * 64 not in str(body)
+        assert [
+            a["name"] for a in api(world.clerk).get(f"/petitions/{petition.pk}").json()["attachments"]
+        ] == ["张三-身份证-430421.png"]
 
     def test_it_hides_petitioners_in_the_list(self, world, api):
         _accusation_against_township(world)
