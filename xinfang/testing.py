@@ -128,6 +128,18 @@ def registration(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+def misfiled_accusation(petition: Petition, complained_unit: Unit) -> Petition:
+    """Make ``petition`` an accusation against ``complained_unit`` after the fact. Registration
+    refuses an accusation against the registering unit or a unit above it (条例第三十条), but such
+    cases exist in data moved over from an older system or after units were reorganised, and the
+    identity rule must still hold for them."""
+    Petition.objects.filter(pk=petition.pk).update(
+        request_class="accusation", complained_unit=complained_unit
+    )
+    petition.refresh_from_db()
+    return petition
+
+
 def register(actor: User, **overrides: Any) -> Petition:
     received = overrides.pop("received", None)
     payload = registration(received_at=received if isinstance(received, date) else None, **overrides)

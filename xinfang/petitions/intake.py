@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.lib import idcard
-from xinfang.orgs.models import Unit, User
+from xinfang.orgs.models import Unit, UnitKind, User
 from xinfang.orgs.selectors import scope_unit_ids, unit_by_code
 from xinfang.petitions.models import (
     COLLECTIVE_VISIT_MIN_PERSONS,
@@ -300,6 +300,21 @@ def _check_attachment(upload: UploadInput, i: int, errors: dict[str, str]) -> No
     ) % {"name": upload.name}
 
 
+def _check_accusation_unit(unit: Unit, complained_unit: Unit | None, errors: dict[str, str]) -> None:
+    """条例第三十条: a 检举控告 is registered by a 信访部门 or a 纪检监察 organ, never by the unit it
+    accuses or a unit below it (which would then hold the accuser's identity)."""
+    if unit.kind not in (UnitKind.BUREAU, UnitKind.DISCIPLINE):
+        errors["unit"] = _(
+            "Registering unit: a report or accusation is registered by a petition bureau or a discipline "
+            "inspection and supervision organ."
+        )
+    elif complained_unit is not None and unit.is_within(complained_unit):
+        errors["unit"] = _(
+            "Registering unit: an accusation against this unit or a unit above it cannot be registered "
+            "here; register it at the petition bureau or the discipline inspection organ above."
+        )
+
+
 def validate_registration(
     raw: dict[str, Any], *, actor: User, uploads: list[UploadInput] | None = None
 ) -> PetitionInput:
@@ -345,6 +360,8 @@ def validate_registration(
             }
 
     unit = _check_unit(raw.get("unit"), actor, errors)
+    if request_class == RequestClass.ACCUSATION and unit is not None:
+        _check_accusation_unit(unit, complained_unit, errors)
     petitioners = _check_petitioners(raw.get("petitioners"), channel, errors)
     uploads = uploads or []
     if len(uploads) > MAX_ATTACHMENTS:

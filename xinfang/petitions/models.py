@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -73,8 +74,6 @@ class Category(models.Model):
         return f"{self.parent.name} / {self.name}" if self.parent_id and self.parent else self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.parent_id and self.parent and self.parent.parent_id:
             raise ValidationError(
                 {"parent": _("Categories have two levels; the parent must be a top-level one.")}

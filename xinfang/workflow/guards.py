@@ -67,10 +67,25 @@ def _state(petition: Petition, *actions: str) -> ActionRefused | None:
     )
 
 
-def _holder(actor: User, unit_id: int | None) -> ActionRefused | None:
-    if actor.unit_id is not None and actor.unit_id == unit_id:
-        return None
-    return refused(_("Only the unit that holds the case at this step can do this."), "forbidden")
+def _holder(actor: User, unit_id: int | None, petition: Petition | None = None) -> ActionRefused | None:
+    if actor.unit_id is None or actor.unit_id != unit_id:
+        return refused(_("Only the unit that holds the case at this step can do this."), "forbidden")
+    if petition is not None and accused(petition, actor.unit):
+        return refused(
+            _("An accusation against your unit or a unit above it is never handled by your unit."),
+            "forbidden",
+        )
+    return None
+
+
+def accused(petition: Petition, unit: Unit | None) -> bool:
+    """条例第三十条: ``unit`` is the unit an accusation is against, or below it."""
+    return (
+        petition.request_class == RequestClass.ACCUSATION
+        and petition.complained_unit_id is not None
+        and unit is not None
+        and petition.complained_unit_id in unit.ancestor_ids
+    )
 
 
 def current_holder(petition: Petition, lead: Assignment | None = None) -> int | None:
@@ -125,17 +140,17 @@ def first(*checks: Callable[[], ActionRefused | None]) -> ActionRefused | None:
 
 def may_route(petition: Petition, actor: User) -> ActionRefused | None:
     """转送 and 交办: the registering organ decides."""
-    return _state(petition, "transfer") or _holder(actor, petition.registering_unit_id)
+    return _state(petition, "transfer") or _holder(actor, petition.registering_unit_id, petition)
 
 
 def may_refuse(petition: Petition, actor: User) -> ActionRefused | None:
-    return _state(petition, "refuse") or _holder(actor, current_holder(petition))
+    return _state(petition, "refuse") or _holder(actor, current_holder(petition), petition)
 
 
 def may_direct_reply(petition: Petition, actor: User) -> ActionRefused | None:
     return first(
         lambda: _state(petition, "direct_reply"),
-        lambda: _holder(actor, petition.registering_unit_id),
+        lambda: _holder(actor, petition.registering_unit_id, petition),
         lambda: (
             None
             if petition.request_class == RequestClass.SUGGESTION
@@ -148,7 +163,7 @@ def may_direct_reply(petition: Petition, actor: User) -> ActionRefused | None:
 
 
 def may_accept(petition: Petition, actor: User) -> ActionRefused | None:
-    return _state(petition, "accept") or _holder(actor, current_holder(petition))
+    return _state(petition, "accept") or _holder(actor, current_holder(petition), petition)
 
 
 def objected_to(petition: Petition) -> Assignment | None:
@@ -165,7 +180,7 @@ def may_object(petition: Petition, actor: User) -> ActionRefused | None:
             if lead is not None
             else refused(_("Only a transferred or assigned case can be objected to."))
         ),
-        lambda: _holder(actor, lead.unit_id if lead else None),
+        lambda: _holder(actor, lead.unit_id if lead else None, petition),
     )
 
 
@@ -178,7 +193,7 @@ def may_decide_objection(petition: Petition, actor: User) -> ActionRefused | Non
     return first(
         lambda: _state(petition, "objection_approve"),
         lambda: None if lead is not None else refused(_("There is no objection to decide.")),
-        lambda: _holder(actor, lead.sent_from_id if lead else None),
+        lambda: _holder(actor, lead.sent_from_id if lead else None, petition),
         lambda: (
             None
             if actor.role in (Role.CLERK, Role.LEADER, Role.ADMIN)
@@ -193,7 +208,7 @@ def may_decide_objection(petition: Petition, actor: User) -> ActionRefused | Non
 def may_request_extension(petition: Petition, actor: User) -> ActionRefused | None:
     return first(
         lambda: _state(petition, "request_extension"),
-        lambda: _holder(actor, petition.handling_unit_id),
+        lambda: _holder(actor, petition.handling_unit_id, petition),
         lambda: (
             None
             if petition.route == Route.PETITION and petition.due_at is not None
@@ -278,7 +293,7 @@ def duties_open(petition: Petition) -> ActionRefused | None:
 def may_record_procedure(petition: Petition, actor: User) -> ActionRefused | None:
     return first(
         lambda: _state(petition, "record_procedure"),
-        lambda: _holder(actor, petition.handling_unit_id),
+        lambda: _holder(actor, petition.handling_unit_id, petition),
         lambda: (
             None
             if petition.route in STATUTORY_PROCEDURE_ROUTES
@@ -291,7 +306,7 @@ def may_record_procedure(petition: Petition, actor: User) -> ActionRefused | Non
 def may_reply(petition: Petition, actor: User) -> ActionRefused | None:
     return first(
         lambda: _state(petition, "reply"),
-        lambda: _holder(actor, petition.handling_unit_id),
+        lambda: _holder(actor, petition.handling_unit_id, petition),
         lambda: (
             None
             if petition.route in (Route.PETITION, Route.SUGGESTION, Route.ACCUSATION)
@@ -316,7 +331,7 @@ def may_deliver(petition: Petition, actor: User) -> ActionRefused | None:
     return first(
         lambda: _state(petition, "deliver"),
         lambda: None if decision is not None else refused(_("There is no undelivered decision.")),
-        lambda: _holder(actor, decision.unit_id if decision else None),
+        lambda: _holder(actor, decision.unit_id if decision else None, petition),
     )
 
 
@@ -369,7 +384,7 @@ def _may_hear(petition: Petition, actor: User, *, start: bool) -> ActionRefused 
     return first(
         lambda: _state(petition, "hearing_start" if start else "hearing_end"),
         lambda: None if request is not None else refused(_("There is no open re-examination.")),
-        lambda: _holder(actor, request.unit_id if request else None),
+        lambda: _holder(actor, request.unit_id if request else None, petition),
         lambda: (
             None
             if in_progress != start
@@ -395,7 +410,7 @@ def may_review_decide(petition: Petition, actor: User) -> ActionRefused | None:
     return first(
         lambda: _state(petition, "review_decide", "recheck_decide"),
         lambda: None if request is not None else refused(_("There is no open review.")),
-        lambda: _holder(actor, request.unit_id if request else None),
+        lambda: _holder(actor, request.unit_id if request else None, petition),
         lambda: (
             None
             if request is None or request.hearing_started_on is None
@@ -413,13 +428,13 @@ def may_evaluate(petition: Petition, actor: User | None) -> ActionRefused | None
 
 
 def may_close(petition: Petition, actor: User) -> ActionRefused | None:
-    return _state(petition, "close") or _holder(actor, petition.handling_unit_id)
+    return _state(petition, "close") or _holder(actor, petition.handling_unit_id, petition)
 
 
 def may_archive(petition: Petition, actor: User) -> ActionRefused | None:
     return first(
         lambda: _state(petition, "archive"),
-        lambda: _holder(actor, petition.registering_unit_id),
+        lambda: _holder(actor, petition.registering_unit_id, petition),
         lambda: (
             None
             if not petition.execution_tasks.filter(done_on__isnull=True).exists()
@@ -449,6 +464,6 @@ def may_supervise(petition: Petition, actor: User) -> ActionRefused | None:
 
 
 def may_answer_supervision(supervision: Supervision, actor: User) -> ActionRefused | None:
-    return _holder(actor, supervision.unit_id) or (
+    return _holder(actor, supervision.unit_id, supervision.petition) or (
         None if supervision.replied_on is None else refused(_("This supervision order is already answered."))
     )

@@ -23,6 +23,7 @@ from django.db.models.functions import Cast, Concat
 from django.http import HttpResponse
 from django.template import Context, Engine, Template
 from django.utils import timezone
+from django.utils.html import escape
 
 from xinfang.audit.services import audit_record, client_ip
 from xinfang.cases.models import ACTIVE_ASSIGNMENT, Notice, NoticeKind, NoticeTemplate, Supervision
@@ -488,8 +489,7 @@ def _pdf_setup() -> tuple[Any, Any]:
 
 def render_pdf(notice: Notice) -> bytes:
     """A4, Noto Serif CJK SC embedded (subset to the glyphs used, so the file stays small)."""
-    from django.utils.html import escape
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded on first use: a second of start-up for every process
 
     font_config, stylesheet = _pdf_setup()
     title, body = _lines(notice)

@@ -9,7 +9,7 @@ import pytest
 
 from xinfang.cases.models import Notice, RefusalGround
 from xinfang.orgs.services import token_create
-from xinfang.testing import register
+from xinfang.testing import misfiled_accusation, register
 from xinfang.workflow import services as cs
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +19,11 @@ pytestmark = pytest.mark.django_db
 def refused_accusation(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     # The bureau itself is accused: its clerk holds the case but is hidden from the accuser.
-    p = register(world.clerk, request_class="accusation", complained_unit=world.bureau.code)
+    p = register(world.clerk, request_class="accusation")
     p = cs.case_refuse(
         petition=p, actor=world.clerk, ground=RefusalGround.NOT_IN_REMIT, reason="不属于本机关职责"
     )
+    p = misfiled_accusation(p, world.bureau)
     notice = Notice.objects.get(petition=p)
     name = p.links.get().petitioner.name
     assert name in notice.text  # the notice does name the accuser

@@ -7,6 +7,7 @@ from xinfang.detection.models import IdentityReview, PetitionerMerge
 from xinfang.detection.tests.helpers import LAND, WAGES, person, petition
 from xinfang.errors import ActionRefused
 from xinfang.petitions.models import Petitioner, PetitionPetitioner
+from xinfang.testing import misfiled_accusation
 
 
 def test_it_matches_exactly_by_id_number(world):
@@ -119,12 +120,14 @@ def test_xf_conf_similar_lists_never_tie_an_accusation_to_its_accusers_other_cas
     # hidden from the accuser, so the similar list must not reveal which cases share the person.
     claim = petition(world.clerk, LAND)
     accuser = claim.links.get().petitioner
-    accusation = petition(
-        world.clerk,
-        WAGES,
-        request_class="accusation",
-        complained_unit=world.bureau.code,
-        people=[person(name=accuser.name, id_number=accuser.id_number)],
+    accusation = misfiled_accusation(
+        petition(
+            world.clerk,
+            WAGES,
+            request_class="accusation",
+            people=[person(name=accuser.name, id_number=accuser.id_number)],
+        ),
+        world.bureau,
     )
     found = selectors.similar_to(world.clerk, accusation)
     assert not any(c.same_person for c in found)

@@ -3,6 +3,7 @@ from xinfang.detection.models import StatsBuild
 from xinfang.detection.tests.helpers import LAND, LAND_AGAIN, WAGES, person, petition
 from xinfang.lib.textnorm import to_traditional
 from xinfang.petitions.models import Petition
+from xinfang.testing import misfiled_accusation
 
 
 def test_it_finds_a_petition_registered_a_moment_ago(world):
@@ -43,7 +44,7 @@ def test_it_never_returns_petitions_of_another_county(world):
 def test_it_leaves_out_hidden_accusations_from_the_person_block(world):
     # An accusation against the county government: the county bureau's clerk sees the case but
     # not the accuser (条例第三十条), so the person block must not reveal it.
-    accusation = petition(world.clerk, WAGES, request_class="accusation", complained_unit=world.county.code)
+    accusation = misfiled_accusation(petition(world.clerk, WAGES, request_class="accusation"), world.county)
     pid = accusation.links.get().petitioner_id
     assert selectors.similar_petitions(world.clerk, text="无关", petitioner_ids=[pid]) == []
     visible = petition(world.clerk, LAND)

@@ -20,10 +20,10 @@ from xinfang.cases.access import (
     visible_petitions,
     work_queue,
 )
-from xinfang.orgs.models import Role, User
+from xinfang.orgs.models import Role, Unit, User
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import filter_petitions, list_related
-from xinfang.testing import PASSWORD, make_id_number, register
+from xinfang.testing import PASSWORD, make_id_number, misfiled_accusation, register
 
 ACCUSER_ID = make_id_number("11010519491231002")  # the X check character of GB 11643's example
 ACCUSER = {"name": "举报人甲", "id_number": ACCUSER_ID, "phone": "13900001111"}
@@ -47,15 +47,15 @@ def _ids(qs) -> set[int]:
 def _accusation(
     world, complained_code: str, content: str = "举报某科长截留征地补偿款并收受回扣。"
 ) -> Petition:
-    return register(
+    petition = register(
         world.clerk,
         request_class="accusation",
-        complained_unit=complained_code,
         category="1003",
         title="举报截留补偿款",
         content=content,
         petitioners=[ACCUSER],
     )
+    return misfiled_accusation(petition, Unit.objects.get(code=complained_code))
 
 
 # Scope.

@@ -50,6 +50,11 @@ def supervision_issue(
         _("A bureau supervises only cases and units of its own area."),
         code="forbidden",
     )
+    _require(
+        not guards.accused(petition, unit),
+        _("Supervised unit: an order about an accusation never goes to the accused unit or a unit below it."),
+        "unit",
+    )
     reason = _require_text(reason, "reason", _("Reason"))
     _require(1 <= reply_days <= 60, _("Reply days: between 1 and 60."), "reply_days")
     supervision = Supervision.objects.create(
