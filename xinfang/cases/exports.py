@@ -19,6 +19,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from xinfang.cases.access import identity_visible
 from xinfang.lib.idcard import mask, mask_phone
+from xinfang.lib.spreadsheet import safe_cell
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Petition
 
@@ -129,7 +130,7 @@ def _values(row: PetitionRow) -> list[object]:
 
 
 def _cell(ws: WriteOnlyWorksheet, value: object, *, wrap: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
+    cell = safe_cell(ws, value)
     if isinstance(value, date):
         cell.number_format = "yyyy-mm-dd"
     if wrap:
@@ -149,7 +150,7 @@ def petitions_workbook(rows: Iterable[PetitionRow], *, sheet_title: str) -> byte
     fill = PatternFill("solid", fgColor="DDE6F0")
     header = []
     for title, _width in columns:
-        cell = WriteOnlyCell(ws, value=title)
+        cell = safe_cell(ws, title)
         cell.font = bold
         cell.fill = fill
         header.append(cell)

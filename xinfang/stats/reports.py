@@ -17,13 +17,13 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from xinfang.cases.access import visible_petitions
 from xinfang.cases.exports import EXPORT_MAX_ROWS, PetitionRow, petition_rows
 from xinfang.cases.models import Supervision, SupervisionLevel
+from xinfang.lib.spreadsheet import safe_cell
 from xinfang.orgs.models import User
 from xinfang.petitions.models import Category, Channel, Petition, VisitLevel
 from xinfang.petitions.selectors import list_related
@@ -160,12 +160,12 @@ def _workbook(
     for i, (_h, width, _f) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A3"
-    title_cell = WriteOnlyCell(ws, value=heading)
+    title_cell = safe_cell(ws, heading)
     title_cell.font = Font(bold=True, size=14)
     ws.append([title_cell])
     header = []
     for name, _w, _f in columns:
-        cell = WriteOnlyCell(ws, value=name)
+        cell = safe_cell(ws, name)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -176,7 +176,7 @@ def _workbook(
         cells = []
         for _name, _w, value_of in columns:
             value = value_of(count, item)
-            cell = WriteOnlyCell(ws, value=value)
+            cell = safe_cell(ws, value)
             if isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(value, str) and ("\n" in value or len(value) > 20):

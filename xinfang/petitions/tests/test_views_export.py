@@ -135,3 +135,14 @@ def test_it_offers_the_export_link_with_the_current_filters(client, world):
     client.force_login(world.clerk)
     html = client.get(ALL, {"channel": "visit", "page": "1"}).content.decode()
     assert "?channel=visit&amp;format=xlsx" in html
+
+
+def test_a_title_that_starts_like_a_formula_is_exported_as_text(client, world):
+    # A petitioner's text must never run in the clerk's spreadsheet (formula injection).
+    title = '=HYPERLINK("http://evil.example/","点击查看")'
+    register(world.clerk, title=title)
+    client.force_login(world.clerk)
+    ws, header, rows = sheet(client.get(ALL, {"format": "xlsx"}))
+    column = header.index("标题") + 1
+    cell = ws.cell(row=2, column=column)
+    assert (cell.data_type, cell.value) == ("s", title)
