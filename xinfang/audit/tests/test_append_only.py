@@ -7,6 +7,7 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 from xinfang.audit.models import AppendOnlyError, AuditLog
 from xinfang.cases.models import CaseEvent
 from xinfang.orgs.models import Role, User
+from xinfang.sqlite import base as sqlite_base
 from xinfang.testing import register
 
 MODELS = [AuditLog, CaseEvent]
@@ -97,13 +98,22 @@ def test_it_has_the_database_refuse_a_raw_update(petition, table):
     assert not CaseEvent.objects.filter(action="forged").exists()
 
 
-@pytest.mark.skipif(
-    ON_SQLITE,
-    reason="SQLite keeps DELETE possible because Django's test flush deletes rows there (migration audit "
-    "0003); the model and queryset refuse deletes on every database",
-)
+@pytest.fixture
+def no_maintenance():
+    """As in production: the test suite's permission to flush (conftest.py) withdrawn."""
+    sqlite_base.maintenance.flush_allowed = False
+    if not ON_SQLITE:
+        with connection.cursor() as cursor:
+            cursor.execute("SET xinfang.maintenance = 'off'")
+    yield
+    sqlite_base.maintenance.flush_allowed = True
+    if not ON_SQLITE:
+        with connection.cursor() as cursor:
+            cursor.execute("SET xinfang.maintenance = 'on'")
+
+
 @pytest.mark.parametrize("table", ["audit_auditlog", "cases_caseevent"])
-def test_it_has_the_database_refuse_a_raw_delete(petition, table):
+def test_it_has_the_database_refuse_a_raw_delete(petition, table, no_maintenance):
     with pytest.raises(DB_REFUSAL) as exc:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
@@ -129,3 +139,28 @@ def test_it_records_the_registering_users_own_unit_as_actor_unit(world):
     petition = register(township_clerk)
     entry = AuditLog.objects.get(action="petition.create", petition=petition)
     assert (entry.actor, entry.actor_unit) == (township_clerk, world.township)
+
+
+@pytest.mark.parametrize("table", ["audit_auditlog", "cases_caseevent"])
+def test_it_has_the_database_refuse_an_insert_that_would_replace_a_row(petition, table):
+    # SQLite's INSERT OR REPLACE deletes the row it collides with, firing no delete trigger.
+    verb = "INSERT OR REPLACE INTO" if ON_SQLITE else "INSERT INTO"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} ORDER BY id LIMIT 1")  # noqa: S608
+        (first,) = cursor.fetchone()
+    with pytest.raises(IntegrityError):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"{verb} {table} SELECT * FROM {table} WHERE id = %s", [first])  # noqa: S608
+    model = AuditLog if table == "audit_auditlog" else CaseEvent
+    assert model.objects.filter(pk=first).exists()
+
+
+@pytest.mark.skipif(ON_SQLITE, reason="SQLite has no TRUNCATE (its DELETE is refused above)")
+@pytest.mark.parametrize("table", ["audit_auditlog", "cases_caseevent"])
+def test_it_has_the_database_refuse_a_truncate(petition, table, no_maintenance):
+    with pytest.raises(DB_REFUSAL) as exc:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own pending FK checks first
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert "append-only" in str(exc.value)
+    assert AuditLog.objects.filter(petition=petition).exists()
