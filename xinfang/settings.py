@@ -118,10 +118,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "petitions:queue"
 LOGOUT_REDIRECT_URL = "login"
 
+# 等保 2.0 third level: complex passwords (docs/security.md).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "xinfang.orgs.passwords.PinyinNameValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
