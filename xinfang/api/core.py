@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils import timezone
@@ -180,6 +182,14 @@ def _duplicate(request: HttpRequest, exc: DuplicateSubmission) -> HttpResponse:
 @api.exception_handler(InputInvalid)
 def _invalid(request: HttpRequest, exc: InputInvalid) -> HttpResponse:
     return error_response(request, 422, "invalid", exc.message, exc.fields)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    message = _("The request is too large (at most %(mb)d MB).") % {
+        "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    }
+    return error_response(request, 413, "too_large", message)
 
 
 @api.exception_handler(AuthenticationError)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
@@ -136,8 +137,11 @@ def _choice(raw: Any, choices: type[TextChoices], name: str, label: str, errors:
 
 
 def parse_date(raw: Any) -> date | None:
+    """A date, or its ISO text (YYYY-MM-DD); anything else (a JSON number, a list) is no date."""
     if isinstance(raw, date):
         return raw
+    if not isinstance(raw, str):
+        return None
     try:
         return date.fromisoformat(_text(raw))
     except ValueError:
@@ -315,11 +319,57 @@ def _check_accusation_unit(unit: Unit, complained_unit: Unit | None, errors: dic
         )
 
 
+# Long texts keep their line breaks and tabs; every other control character, and a lone surrogate
+# (which no encoding can store), is refused: a NUL would be stored on SQLite and break every
+# export, and PostgreSQL refuses it with a database error.
+LONG_TEXTS = {"content", "address"}
+
+
+def _bad_character(value: str, *, long_text: bool) -> bool:
+    allowed = "\n\t\r" if long_text else ""
+    return any(
+        (unicodedata.category(ch) == "Cc" and ch not in allowed) or unicodedata.category(ch) == "Cs"
+        for ch in value
+    )
+
+
+def _check_characters(raw: dict[str, Any], errors: dict[str, str]) -> None:
+    """Refuse control characters in every text of the registration, naming the field."""
+    message = _("%(field)s: contains control characters or invalid characters; remove them.")
+    labels = {
+        "title": _("Title"),
+        "content": _("Content"),
+        "address": _("Address"),
+        "complained_party": _("Person complained about"),
+        "region_code": _("Region code"),
+    }
+    for name, label in labels.items():
+        value = raw.get(name)
+        if isinstance(value, str) and _bad_character(value, long_text=name in LONG_TEXTS):
+            errors[name] = message % {"field": label}
+    parts = {
+        "name": _("Name"),
+        "id_number": _("ID card number"),
+        "phone": _("Phone"),
+        "address": _("Address"),
+    }
+    people = raw.get("petitioners")
+    for i, person in enumerate(people if isinstance(people, list) else []):
+        if not isinstance(person, dict):
+            continue
+        for name in ("name", "id_number", "phone", "address"):
+            value = person.get(name)
+            if isinstance(value, str) and _bad_character(value, long_text=name == "address"):
+                field = _("Petitioner %(n)d, %(part)s") % {"n": i + 1, "part": parts[name]}
+                errors[f"petitioners[{i}].{name}"] = message % {"field": field}
+
+
 def validate_registration(
     raw: dict[str, Any], *, actor: User, uploads: list[UploadInput] | None = None
 ) -> PetitionInput:
     """Check a registration. ``raw`` uses the API's field names; raise InputInvalid on any error."""
     errors: dict[str, str] = {}
+    _check_characters(raw, errors)
     channel = _choice(raw.get("channel"), Channel, "channel", _("Channel"), errors)
     received_at = _check_received_at(raw.get("received_at"), errors)
     persons = _check_persons(raw.get("persons"), channel, errors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -165,4 +166,46 @@ def test_it_refuses_an_overlong_idempotency_key(world, api):
     response = api(world.clerk).post("/petitions", registration(), **{"Idempotency-Key": "k" * 201})
     assert response.status_code == 422
     assert "Idempotency-Key" in error_of(response)["fields"]["idempotency_key"]
+    assert Petition.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["title", "content"])
+def test_it_refuses_a_nul_character_naming_the_field_and_saves_nothing(world, api, field):
+    # A NUL would be stored on SQLite and break every export; PostgreSQL refuses it with a DataError.
+    payload = registration(**{field: "反映征地补偿\x00问题"})
+    error = _refused(world, api, payload)
+    assert "控制字符" in error["fields"][field]
+
+
+def test_it_refuses_a_control_character_in_a_petitioners_name(world, api):
+    error = _refused(world, api, registration(petitioners=[{"name": "张\x07三"}]))
+    assert "petitioners[0].name" in error["fields"]
+
+
+def test_it_keeps_line_breaks_and_tabs_in_the_content(world, api):
+    response = api(world.clerk).post("/petitions", registration(content="第一段\n\t第二段"))
+    assert response.status_code == 201
+    assert Petition.objects.get().content == "第一段\n\t第二段"
+
+
+def test_it_refuses_a_lone_surrogate_with_a_422(world, api):
+    body = json.dumps(registration(title="反映\ud800问题"))  # json escapes it as \\ud800
+    response = api(world.clerk).post("/petitions", raw=body)
+    assert response.status_code == 422, response.content
+    assert "title" in error_of(response)["fields"]
+    assert Petition.objects.count() == 0
+
+
+def test_it_refuses_a_json_number_as_a_date(world, api):
+    payload = registration()
+    payload["received_at"] = 20240301
+    error = _refused(world, api, payload)
+    assert error["fields"]["received_at"].startswith("收件日期：")
+
+
+def test_it_answers_an_over_large_body_with_413(world, api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = api(world.clerk).post("/petitions", registration(content="很长的信访内容" * 500))
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "too_large"
     assert Petition.objects.count() == 0
