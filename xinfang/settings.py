@@ -118,6 +118,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "petitions:queue"
 LOGOUT_REDIRECT_URL = "login"
 
+# API tokens expire after this many days (等保 2.0: no credential valid forever).
+XINFANG_TOKEN_DAYS = int(os.environ.get("XINFANG_TOKEN_DAYS", "90"))
+
 # 等保 2.0 third level: complex passwords (docs/security.md).
 AUTH_PASSWORD_VALIDATORS = [
     {

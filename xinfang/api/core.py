@@ -27,7 +27,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from xinfang.orgs.models import ApiToken, User
+from xinfang.orgs.models import ApiToken, TokenScope, User
 from xinfang.orgs.services import token_lookup
 from xinfang.petitions.intake import DuplicateSubmission, InputInvalid
 from xinfang.workflow.actions import INVALID
@@ -87,6 +87,8 @@ class BearerAuth(HttpBearer):
         now = timezone.now()
         if found.last_used_at is None or found.last_used_at < now - LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        if found.scope == TokenScope.READ and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise HttpError(403, "read-only token")  # answered in the error shape (_http_error)
         request.user = found.user
         return found.user
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from xinfang.audit.services import audit_record
-from xinfang.orgs.models import ApiToken, User
+from xinfang.orgs.models import ApiToken, TokenScope, User
 from xinfang.orgs.services import hash_token, token_create
 
 PREFIX_CHARS = 10  # ApiToken.prefix: the first characters of the secret, shown to tell tokens apart
@@ -41,7 +41,7 @@ class Created:
         ]
 
 
-def create(*, username: str, name: str = "") -> Created:
+def create(*, username: str, name: str = "", days: int | None = None, read_only: bool = False) -> Created:
     user = User.objects.select_related("unit").filter(username=username).first()
     if user is None:
         raise TokenCommandError(
@@ -51,7 +51,8 @@ def create(*, username: str, name: str = "") -> Created:
         raise TokenCommandError(
             _("User “%(username)s” is deactivated; no token was created.") % {"username": username}
         )
-    return Created(user=user, token=token_create(user=user, name=name))
+    scope = TokenScope.READ if read_only else TokenScope.WRITE
+    return Created(user=user, token=token_create(user=user, name=name, days=days, scope=scope))
 
 
 def _matching(given: str) -> list[ApiToken]:

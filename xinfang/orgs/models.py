@@ -122,6 +122,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if not self.is_active:
+            # A deactivated user's tokens are revoked for good: reactivating the user revives none.
+            ApiToken.objects.filter(user=self, revoked=False).update(revoked=True)
+
     @property
     def can_register(self) -> bool:
         return self.unit_id is not None and self.role in ROLES_REGISTERING
@@ -129,6 +135,11 @@ class User(AbstractUser):
     @property
     def sees_full_identity_in_lists(self) -> bool:
         return self.role in ROLES_SEEING_FULL_IDENTITY_IN_LISTS
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
 
 
 class ApiToken(models.Model):
@@ -141,6 +152,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked = models.BooleanField(_("revoked"), default=False)
+    # 等保 2.0: a credential that cannot be used forever (XINFANG_TOKEN_DAYS, default 90).
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    scope = models.CharField(_("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.WRITE)
 
     class Meta:
         verbose_name = _("API token")

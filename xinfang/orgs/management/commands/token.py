@@ -19,6 +19,10 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="Create a token for a user and print it (last word).")
         create.add_argument("username")
         create.add_argument("--name", default="", help="what the token is for, e.g. the client system")
+        create.add_argument(
+            "--days", type=int, default=None, help="days until it expires (XINFANG_TOKEN_DAYS, 90)"
+        )
+        create.add_argument("--read-only", action="store_true", help="a token that may only read (GET)")
         revoke = actions.add_parser("revoke", help="Revoke the token starting with PREFIX.")
         revoke.add_argument("prefix")
         listing = actions.add_parser(
@@ -29,7 +33,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["action"] == "create":
-                lines = tokens.create(username=options["username"], name=options["name"]).lines()
+                lines = tokens.create(
+                    username=options["username"],
+                    name=options["name"],
+                    days=options["days"],
+                    read_only=options["read_only"],
+                ).lines()
             elif options["action"] == "revoke":
                 lines = [tokens.revoke(prefix=options["prefix"])]
             else:
