@@ -2,7 +2,8 @@
 
 - ``DATABASE_URL``: defaults to SQLite under ``var/``; ``postgres://…`` switches to PostgreSQL.
 - ``XINFANG_SECRET_KEY``, ``XINFANG_DEBUG``, ``XINFANG_ALLOWED_HOSTS``, ``XINFANG_VAR_DIR``,
-  ``XINFANG_CONN_MAX_AGE`` (seconds a database connection is kept; 0 closes it after each request).
+  ``XINFANG_CONN_MAX_AGE`` (seconds a database connection is kept; 0 closes it after each request),
+  ``XINFANG_TOKEN_DAYS`` (days until a new API token expires; default 90).
 """
 
 from __future__ import annotations
