@@ -109,27 +109,22 @@ def _endpoint(action: Action) -> Callable[..., dict[str, Any]]:
     typed by the action's input: ninja validates it, the input's validator names a wrong value in
     Chinese, and the service runs as on the page."""
     takes_input = bool(action.input.model_fields)
+    id_name = "supervision_id" if action.on == "supervision" else "case_id"
 
-    def endpoint(request: HttpRequest, object_id: int, payload: Any = None) -> dict[str, Any]:
+    def view(request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         user = _user(request)
         if action.on == "supervision":
-            supervision = Supervision.objects.filter(pk=object_id).first()
+            supervision = Supervision.objects.filter(pk=kwargs[id_name]).first()
             if supervision is None:
                 raise Http404
             petition = access_petition(user, supervision.petition_id, write=True)
             target: Any = supervision
         else:
-            petition = target = access_petition(user, object_id, write=True)
-        action.run(target, user, payload if takes_input else action.input())
-        if action.on == "supervision":
-            petition.refresh_from_db()
+            petition = target = access_petition(user, kwargs[id_name], write=True)
+        # A service changes the case only through its compare-and-swap, which updates this copy;
+        # answering a 督办单 does not change the case.
+        action.run(target, user, kwargs["payload"] if takes_input else action.input())
         return _ok(petition, user)
-
-    name = f"{action.on}_{action.name.replace('-', '_')}"
-    id_name = "supervision_id" if action.on == "supervision" else "case_id"
-
-    def view(request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return endpoint(request, kwargs.pop(id_name), kwargs.get("payload"))
 
     parameters = [
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=HttpRequest),
@@ -140,7 +135,7 @@ def _endpoint(action: Action) -> Callable[..., dict[str, Any]]:
             inspect.Parameter("payload", inspect.Parameter.KEYWORD_ONLY, annotation=action.input)
         )
     view.__signature__ = inspect.Signature(parameters, return_annotation=dict[str, Any])  # type: ignore[attr-defined]  # read by ninja
-    view.__name__ = view.__qualname__ = name
+    view.__name__ = view.__qualname__ = f"{action.on}_{action.name.replace('-', '_')}"
     view.__doc__ = _doc(action)
     return view
 

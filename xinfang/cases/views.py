@@ -60,6 +60,7 @@ def _context(request: HttpRequest, petition: Petition, **extra: Any) -> dict[str
     user = _user(request)
     case_supervision_notices_issue(petition)
     data, errors = extra.pop("data", {}), extra.get("errors", {})
+    shown = notices_visible(user, petition)
     failed = extra.get("failed", "")
     forms = [
         form_of(
@@ -81,8 +82,8 @@ def _context(request: HttpRequest, petition: Petition, **extra: Any) -> dict[str
         "reviews": petition.review_requests.select_related("unit"),
         "tasks": petition.execution_tasks.select_related("unit"),
         "supervisions": petition.supervisions.select_related("unit", "issued_from"),
-        "notices": petition.notices.select_related("unit") if notices_visible(user, petition) else [],
-        "notices_hidden": not notices_visible(user, petition),
+        "notices": petition.notices.select_related("unit") if shown else [],
+        "notices_hidden": not shown,
         "units": _unit_choices(user),
         "calendar_warning": bool(petition.due_at and unknown_year_warning(petition.due_at)),
         "errors": {},

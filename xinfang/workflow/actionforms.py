@@ -108,9 +108,12 @@ def form_of(
     else:
         key = action.name
         url = reverse("cases:act", args=[petition.pk, action.name])
-    defaults = {}
-    if action.name in ("review-request", "recheck-request") and user.unit is not None:
-        defaults["unit"] = user.unit.code  # the reviewing unit records the request itself
+    own = user.unit.code if user.unit is not None else ""
+    defaults = {
+        name: own
+        for name, spec in action.input.model_fields.items()
+        if isinstance(spec.json_schema_extra, dict) and spec.json_schema_extra.get("x-default") == "own-unit"
+    }
     button_field = next((n for n, s in action.input.model_fields.items() if field_kind(s) == "buttons"), "")
     return FormView(
         key=key,

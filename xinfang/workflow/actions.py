@@ -103,10 +103,12 @@ def line(title: str, help_text: str = "", *, required: bool = False) -> Any:
     )
 
 
-def unit(title: str, help_text: str = gettext_noop("The unit's code.")) -> Any:
-    return Field(
-        "", title=title, description=help_text, max_length=40, json_schema_extra=_extra("unit", True)
-    )
+def unit(
+    title: str, help_text: str = gettext_noop("The unit's code."), *, own_by_default: bool = False
+) -> Any:
+    """A unit's code; ``own_by_default``: the form starts with the user's own unit."""
+    extra = {**_extra("unit", True), **({"x-default": "own-unit"} if own_by_default else {})}
+    return Field("", title=title, description=help_text, max_length=40, json_schema_extra=extra)
 
 
 def day(title: str, help_text: str = gettext_noop("YYYY-MM-DD; empty means today.")) -> Any:
@@ -237,6 +239,7 @@ class ReviewRequestIn(ActionInput):
     unit: str = unit(
         gettext_noop("Reviewing unit (one level up)"),
         gettext_noop("Your own unit's code: it records the request."),
+        own_by_default=True,  # the reviewing unit records the request itself
     )
     requested_on: date | None = day(gettext_noop("Request date"))
 

@@ -67,10 +67,10 @@ def _state(petition: Petition, *actions: str) -> ActionRefused | None:
     )
 
 
-def _holder(actor: User, unit_id: int | None, petition: Petition | None = None) -> ActionRefused | None:
+def _holder(actor: User, unit_id: int | None, petition: Petition) -> ActionRefused | None:
     if actor.unit_id is None or actor.unit_id != unit_id:
         return refused(_("Only the unit that holds the case at this step can do this."), "forbidden")
-    if petition is not None and accused(petition, actor.unit):
+    if accused(petition, actor.unit):
         return refused(
             _("An accusation against your unit or a unit above it is never handled by your unit."),
             "forbidden",
@@ -172,9 +172,10 @@ def objected_to(petition: Petition) -> Assignment | None:
 
 
 def may_object(petition: Petition, actor: User) -> ActionRefused | None:
+    if (wrong_state := _state(petition, "object")) is not None:
+        return wrong_state  # before any read: most actions are not open in a given state
     lead = objected_to(petition)
     return first(
-        lambda: _state(petition, "object"),
         lambda: (
             None
             if lead is not None
@@ -189,9 +190,10 @@ def pending_objection(petition: Petition) -> Assignment | None:
 
 
 def may_decide_objection(petition: Petition, actor: User) -> ActionRefused | None:
+    if (wrong_state := _state(petition, "objection_approve")) is not None:
+        return wrong_state  # before any read: most actions are not open in a given state
     lead = pending_objection(petition)
     return first(
-        lambda: _state(petition, "objection_approve"),
         lambda: None if lead is not None else refused(_("There is no objection to decide.")),
         lambda: _holder(actor, lead.sent_from_id if lead else None, petition),
         lambda: (
@@ -262,9 +264,10 @@ def open_part(petition: Petition, actor: User) -> Assignment | None:
 
 
 def may_report(petition: Petition, actor: User) -> ActionRefused | None:
+    if (wrong_state := _state(petition, "report")) is not None:
+        return wrong_state  # before any read: most actions are not open in a given state
     part = open_part(petition, actor)
     return first(
-        lambda: _state(petition, "report"),
         lambda: (
             None if part is not None else refused(_("Your unit has no open part in this case."), "forbidden")
         ),
@@ -327,9 +330,10 @@ def undelivered(petition: Petition) -> Decision | None:
 
 
 def may_deliver(petition: Petition, actor: User) -> ActionRefused | None:
+    if (wrong_state := _state(petition, "deliver")) is not None:
+        return wrong_state  # before any read: most actions are not open in a given state
     decision = undelivered(petition)
     return first(
-        lambda: _state(petition, "deliver"),
         lambda: None if decision is not None else refused(_("There is no undelivered decision.")),
         lambda: _holder(actor, decision.unit_id if decision else None, petition),
     )
@@ -344,9 +348,10 @@ def reviewed_decision(petition: Petition, level: str) -> Decision | None:
 
 def _may_request(petition: Petition, actor: User, level: str) -> ActionRefused | None:
     action = "request_review" if level == ReviewLevel.REVIEW else "request_recheck"
+    if (wrong_state := _state(petition, action)) is not None:
+        return wrong_state  # before any read: most actions are not open in a given state
     decision = reviewed_decision(petition, level)
     return first(
-        lambda: _state(petition, action),
         lambda: (
             None
             if decision is not None
@@ -379,10 +384,11 @@ def open_review(petition: Petition, level: str) -> ReviewRequest | None:
 
 
 def _may_hear(petition: Petition, actor: User, *, start: bool) -> ActionRefused | None:
+    if (wrong_state := _state(petition, "hearing_start" if start else "hearing_end")) is not None:
+        return wrong_state  # before any read: most actions are not open in a given state
     request = open_review(petition, ReviewLevel.RECHECK)
     in_progress = request is not None and request.hearing_started_on is not None
     return first(
-        lambda: _state(petition, "hearing_start" if start else "hearing_end"),
         lambda: None if request is not None else refused(_("There is no open re-examination.")),
         lambda: _holder(actor, request.unit_id if request else None, petition),
         lambda: (
@@ -406,9 +412,10 @@ def review_level(petition: Petition) -> str:
 
 
 def may_review_decide(petition: Petition, actor: User) -> ActionRefused | None:
+    if (wrong_state := _state(petition, "review_decide", "recheck_decide")) is not None:
+        return wrong_state  # before any read: most actions are not open in a given state
     request = open_review(petition, review_level(petition))
     return first(
-        lambda: _state(petition, "review_decide", "recheck_decide"),
         lambda: None if request is not None else refused(_("There is no open review.")),
         lambda: _holder(actor, request.unit_id if request else None, petition),
         lambda: (
