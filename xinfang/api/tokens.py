@@ -41,6 +41,9 @@ class Created:
         ]
 
 
+MAX_TOKEN_DAYS = 366  # a credential for at most a year
+
+
 def create(*, username: str, name: str = "", days: int | None = None, read_only: bool = False) -> Created:
     user = User.objects.select_related("unit").filter(username=username).first()
     if user is None:
@@ -50,6 +53,10 @@ def create(*, username: str, name: str = "", days: int | None = None, read_only:
     if not user.is_active:
         raise TokenCommandError(
             _("User “%(username)s” is deactivated; no token was created.") % {"username": username}
+        )
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise TokenCommandError(
+            _("Days: between 1 and %(max)d; no token was created.") % {"max": MAX_TOKEN_DAYS}
         )
     scope = TokenScope.READ if read_only else TokenScope.WRITE
     return Created(user=user, token=token_create(user=user, name=name, days=days, scope=scope))

@@ -62,6 +62,22 @@ def test_the_token_command_refuses_an_unknown_user(world):
     assert not ApiToken.objects.exists()
 
 
+@pytest.mark.parametrize("days", ["0", "-5", "400"])
+def test_the_token_command_refuses_a_lifetime_out_of_range(world, days):
+    with pytest.raises(CommandError, match="1") as exc:
+        call_command("token", "create", "clerk", "--days", days, stdout=StringIO())
+    assert "天数" in str(exc.value)
+    assert not ApiToken.objects.exists()
+
+
+def test_the_token_command_creates_a_read_only_token_for_some_days(world):
+    out = StringIO()
+    call_command("token", "create", "clerk", "--days", "7", "--read-only", stdout=out)
+    token = ApiToken.objects.get()
+    assert token.scope == "read"
+    assert ApiClient(out.getvalue().split()[-1]).get("/petitions").status_code == 200
+
+
 def test_the_token_command_revokes_by_prefix(world):
     token = _token_create("clerk")
     out = StringIO()
