@@ -34,7 +34,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = os.environ.get("XINFANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "xinfang.adminsite.XinfangAdminConfig",  # the admin, for superusers only
+    "xinfang.adminapps.XinfangAdminConfig",  # the admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -423,6 +423,27 @@ class EvaluationTarget(models.TextChoices):
     HANDLER = "handler", _("The handling unit")  # 责任单位
 
 
+class EvaluationMethod(models.TextChoices):
+    """How a rating reached the system: staff state how they collected it at a 回访; the
+    petitioner's own rating comes through the public portal."""
+
+    PHONE = "phone", _("Telephone return visit")  # 电话回访
+    VISIT = "visit", _("Home visit")  # 上门回访
+    LETTER = "letter", _("Return visit by letter")  # 信函回访
+    PORTAL = "portal", _("The petitioner online")  # 网上评价
+
+
+class StaffMethod(models.TextChoices):
+    """The methods open to staff recording a rating (the portal is the petitioner's own)."""
+
+    PHONE = EvaluationMethod.PHONE.value, EvaluationMethod.PHONE.label
+    VISIT = EvaluationMethod.VISIT.value, EvaluationMethod.VISIT.label
+    LETTER = EvaluationMethod.LETTER.value, EvaluationMethod.LETTER.label
+
+
+STAFF_METHODS: tuple[str, ...] = tuple(StaffMethod.values)
+
+
 class Evaluation(AppendOnlyModel):
     """回访 / 满意度评价 by the petitioner, of the bureau and of the handling unit."""
 
@@ -433,6 +454,9 @@ class Evaluation(AppendOnlyModel):
     unit = models.ForeignKey("orgs.Unit", models.PROTECT, related_name="+", verbose_name=_("evaluated unit"))
     satisfaction = models.CharField(_("satisfaction"), max_length=14, choices=Satisfaction.choices)
     comment = models.TextField(_("comment"), blank=True)
+    method = models.CharField(
+        _("collected by"), max_length=10, choices=EvaluationMethod.choices, blank=True
+    )  # blank only on ratings recorded before the method was asked
     recorded_by = models.ForeignKey(
         "orgs.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )

@@ -1,21 +1,10 @@
 from django.contrib import admin
 
-from xinfang.detection.models import IdentityReview, MatterDecision, PetitionerMerge, StatsBuild
+from xinfang.detection.models import MatterDecision, StatsBuild
 
-
-@admin.register(PetitionerMerge)
-class PetitionerMergeAdmin(admin.ModelAdmin):
-    list_display = ("source", "target", "merged_by", "merged_at", "undone_at")
-    raw_id_fields = ("source", "target")
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(IdentityReview)
-class IdentityReviewAdmin(admin.ModelAdmin):
-    list_display = ("id_number", "status", "created_at")
-    list_filter = ("status",)
+# Petitioner merges and identity reviews name petitioners: they are handled on the staff pages
+# (/detection/reviews/, /detection/people/…), where the access door and the identity rule apply,
+# and are deliberately not in the admin.
 
 
 @admin.register(MatterDecision)

@@ -33,6 +33,7 @@ from xinfang.cases.models import (
     RefusalGround,
     Route,
     Satisfaction,
+    StaffMethod,
     Supervision,
 )
 from xinfang.errors import ActionRefused
@@ -254,6 +255,9 @@ class EvaluateIn(ActionInput):
     )
     satisfaction: Satisfaction | None = Field(
         None, title=gettext_noop("Satisfaction"), json_schema_extra={"x-required": True}
+    )
+    method: StaffMethod | None = Field(
+        None, title=gettext_noop("Collected by"), json_schema_extra={"x-required": True}
     )
     comment: str = text(gettext_noop("Comment"))
 
@@ -553,7 +557,12 @@ ACTIONS: tuple[Action, ...] = (
         EvaluateIn,
         guards.may_evaluate,
         lambda p, u, d: cs.case_evaluate(
-            petition=p, actor=u, target=d.target or "", satisfaction=d.satisfaction or "", comment=d.comment
+            petition=p,
+            actor=u,
+            target=d.target or "",
+            satisfaction=d.satisfaction or "",
+            method=d.method or "",
+            comment=d.comment,
         ),
     ),
     Action(

@@ -33,7 +33,7 @@ from xinfang.cases.models import (
     Supervision,
 )
 from xinfang.errors import ActionRefused
-from xinfang.orgs.models import LEVEL_ORDER, Role, Unit, UnitLevel, User
+from xinfang.orgs.models import LEVEL_ORDER, Role, Unit, UnitKind, UnitLevel, User
 from xinfang.orgs.selectors import scope_unit_ids
 from xinfang.petitions.models import Petition, RequestClass
 from xinfang.petitions.states import Status, can
@@ -427,10 +427,35 @@ def may_review_decide(petition: Petition, actor: User) -> ActionRefused | None:
 
 
 def may_evaluate(petition: Petition, actor: User | None) -> ActionRefused | None:
+    """满意度评价 is the petitioner's: recorded by the petitioner on the portal (``actor`` None) or by
+    信访部门 staff at a 回访 (国信发〔2014〕16号); a handling unit never records its own rating."""
     if petition.status not in ANSWERED:
         return refused(_("A case can be evaluated once it has been answered."))
+    if actor is not None and (actor.unit is None or actor.unit.kind != UnitKind.BUREAU):
+        return refused(
+            _("A petitioner's evaluation is recorded by petition bureau staff at a return visit."),
+            "forbidden",
+        )
+    if actor is not None and accused(petition, actor.unit):
+        return refused(
+            _("An accusation against your unit or a unit above it is never handled by your unit."),
+            "forbidden",
+        )
     if petition.evaluations.count() >= len(EvaluationTarget.values):
         return refused(_("This evaluation was already recorded."), "duplicate")
+    return None
+
+
+def may_rate_unit(actor: User | None, rated: Unit) -> ActionRefused | None:
+    """The unit being rated, or a unit below it, never records the rating."""
+    if actor is not None and actor.unit is not None and actor.unit.is_within(rated):
+        return refused(
+            _(
+                "Evaluated: your unit is the one being evaluated; the rating is recorded by the petitioner "
+                "online or by the petition bureau above."
+            ),
+            "forbidden",
+        )
     return None
 
 

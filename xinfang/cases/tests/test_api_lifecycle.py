@@ -67,7 +67,10 @@ def test_it_takes_a_case_from_registration_to_archive_through_the_api(call, worl
     status, state = call(world.township_handler, "post", f"{case}/deliver", {})
     assert status == 200
     status, state = call(
-        world.township_handler, "post", f"{case}/evaluate", {"target": "handler", "satisfaction": "satisfied"}
+        world.clerk,
+        "post",
+        f"{case}/evaluate",
+        {"target": "handler", "satisfaction": "satisfied", "method": "phone"},
     )
     assert status == 200
     status, state = call(world.township_handler, "post", f"{case}/close", {"reason": "信访人表示满意"})

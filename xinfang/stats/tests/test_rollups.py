@@ -71,7 +71,7 @@ def _handled(world: World, p: Petition, rng: random.Random, today: date) -> None
     p.refresh_from_db()
     if rng.random() < 0.6:
         cs.case_evaluate(petition=p, actor=None, target=rng.choice(["handler", "bureau"]),
-                         satisfaction=rng.choice(["satisfied", "basic", "dissatisfied"]))  # fmt: skip
+                         satisfaction=rng.choice(["satisfied", "basic", "dissatisfied"]), method="portal")  # fmt: skip
     if rng.random() < 0.5:
         cs.case_close(petition=p, actor=None, reason="息诉罢访")
 

@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 
 from xinfang.audit.services import audit_record
 from xinfang.cases.models import (
+    STAFF_METHODS,
     CaseEvent,
     Decision,
     DecisionKind,
     Evaluation,
+    EvaluationMethod,
     EvaluationTarget,
     NoticeKind,
     Outcome,
@@ -175,10 +177,17 @@ def case_review_decide(*, petition: Petition, actor: User, data: DecisionInput) 
 
 @transaction.atomic
 def case_evaluate(
-    *, petition: Petition, actor: User | None, target: str, satisfaction: str, comment: str = ""
+    *,
+    petition: Petition,
+    actor: User | None,
+    target: str,
+    satisfaction: str,
+    method: str,
+    comment: str = "",
 ) -> Evaluation:
     """回访 / 满意度评价: the petitioner rates the bureau and the handling unit once each, after the
-    answer (recorded by staff at a return visit, or by the petitioner on the portal)."""
+    answer — on the portal (``actor`` None, ``method`` portal) or told to 信访部门 staff at a return
+    visit, who state how they collected it (phone, visit, letter)."""
     _allowed(guards.may_evaluate(petition, actor), petition)
     _require(target in EvaluationTarget.values, _("Evaluated: choose one of the listed options."), "target")
     _require(
@@ -186,12 +195,21 @@ def case_evaluate(
         _("Satisfaction: choose one of the listed options."),
         "satisfaction",
     )
+    allowed_methods = STAFF_METHODS if actor is not None else (EvaluationMethod.PORTAL.value,)
+    _require(
+        method in allowed_methods,
+        _("Collected by: state how the rating was collected (telephone, home visit or letter)."),
+        "method",
+    )
     unit_id = petition.registering_unit_id if target == EvaluationTarget.BUREAU else petition.handling_unit_id
     if unit_id is None:
         raise ActionRefused(
             _("There is no handling unit to evaluate."),
             {"target": _("There is no handling unit to evaluate.")},
         )
+    refusal = guards.may_rate_unit(actor, Unit.objects.get(pk=unit_id))
+    if refusal is not None:
+        raise ActionRefused(refusal.message, {"target": refusal.message}, code=refusal.code)
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
@@ -200,6 +218,7 @@ def case_evaluate(
                 unit_id=unit_id,
                 satisfaction=satisfaction,
                 comment=comment.strip(),
+                method=method,
                 recorded_by=actor,
             )
     except IntegrityError:
@@ -213,7 +232,7 @@ def case_evaluate(
         new_status=petition.status,
         actor=actor,
         unit_id=getattr(actor, "unit_id", None),
-        data={"target": target, "satisfaction": satisfaction},
+        data={"target": target, "satisfaction": satisfaction, "method": method},
     )
     audit_record(actor=actor, action="case.evaluate", obj=evaluation, petition=petition)
     return evaluation
