@@ -4,11 +4,16 @@
 - ``XINFANG_SECRET_KEY``, ``XINFANG_DEBUG``, ``XINFANG_ALLOWED_HOSTS``, ``XINFANG_VAR_DIR``,
   ``XINFANG_CONN_MAX_AGE`` (seconds a database connection is kept; 0 closes it after each request),
   ``XINFANG_TOKEN_DAYS`` (days until a new API token expires; default 90).
+- ``XINFANG_SECURE=1``: the production profile (HTTPS only: HSTS, SSL redirect, secure cookies; the
+  second factor on). ``XINFANG_OTP`` (1/0) overrides the second factor either way.
+- ``XINFANG_LOGIN_FAILURES`` (5) and ``XINFANG_LOCKOUT_MINUTES`` (30): the login lockout;
+  ``XINFANG_SESSION_IDLE_MINUTES`` (30) and ``XINFANG_SESSION_HOURS`` (10): the session timeouts.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +45,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its vendored Swagger UI files, served locally (closed networks, CSP)
+    "axes",  # login-failure lockout
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # the second factor of leaders, supervisors and administrators
     "xinfang.orgs",
     "xinfang.audit",
     "xinfang.petitions",
@@ -58,8 +67,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xinfang.middleware.SessionTimeoutMiddleware",
+    "xinfang.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "xinfang.urls"
@@ -133,6 +147,63 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "xinfang.orgs.passwords.PinyinNameValidator"},
 ]
+
+# --- 等保 2.0 third level (GB/T 22239-2019; docs/security.md) ----------------------------------------
+SECURE = os.environ.get("XINFANG_SECURE", "0") == "1"
+
+# Login-failure handling (django-axes): after this many failures a user name is locked, and so is
+# the address they came from, until the lockout passes or an administrator lifts it
+# (`python manage.py axes_reset_username NAME`, `axes_reset_ip ADDRESS`, or the admin's 访问尝试).
+AUTHENTICATION_BACKENDS = [
+    "xinfang.orgs.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("XINFANG_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("XINFANG_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Sessions end after this much idleness, and in any case this long after the login.
+XINFANG_SESSION_IDLE_SECONDS = 60 * int(os.environ.get("XINFANG_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = 3600 * int(os.environ.get("XINFANG_SESSION_HOURS", "10"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# The second factor (TOTP, django-otp) for bureau leaders, supervisors and administrators.
+XINFANG_OTP_REQUIRED = os.environ.get("XINFANG_OTP", "1" if SECURE else "0") == "1"
+OTP_TOTP_ISSUER = "xinfang 电子办访系统"
+
+# Content-Security-Policy (django-csp): scripts only from our own static files. Styles allow
+# inline attributes: ECharts writes its tooltips as HTML with style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+if SECURE:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check speaks plain HTTP
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if os.environ.get("XINFANG_BEHIND_PROXY", "0") == "1":
+        # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_GET
 
 from xinfang.api.urls import api
+from xinfang.orgs.views import LoginView
 
 
 @require_GET
@@ -14,8 +15,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("xinfang.orgs.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("cases/", include("xinfang.cases.urls")),

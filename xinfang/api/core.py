@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.views import openapi_view
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
@@ -157,6 +159,19 @@ def _shaped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+def staff_docs(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The interactive docs (Swagger UI, from ninja's vendored static files: no CDN) are for
+    logged-in staff; the schema itself stays public at /api/v1/openapi.json for API clients."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(view, "func", None) is openapi_view and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = XinfangAPI(
     title="xinfang API",
     version="1",
@@ -166,6 +181,7 @@ api = XinfangAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=staff_docs,
     auth=BearerAuth(),
     parser=JsonObjectParser(),
 )

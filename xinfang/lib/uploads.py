@@ -14,7 +14,7 @@ opened the way a reader would open it:
   petitioner's phone photo tells whoever reads the file where they live.
 * ``stored_name`` keeps the extension when a long name is shortened, and removes path separators.
 
-Framework-free (standard library, Pillow, pypdf only): it sits at the bottom layer.
+Standard library, Pillow and pypdf only: this module sits at the bottom layer.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import hashlib
 import io
 import logging
 import re
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree
 
 import pypdf
-from PIL import Image, ImageOps, ImageSequence
+from PIL import Image, ImageFile, ImageOps, ImageSequence
 
 REASONS = ("type", "docx", "docx_too_large", "docx_executable", "pdf", "image", "image_too_large")
 
@@ -53,10 +54,10 @@ _EXECUTABLE = tuple(
     ".exe .dll .bat .cmd .com .scr .js .vbs .ps1 .msi .jar .bin"  # .bin: vbaProject.bin, OLE objects
     " .docm .dotm .xlsm .xltm .xlam .pptm .potm .ppsm .ppam".split()  # embedded macro-enabled files
 )
+_PRINTER_SETTINGS = re.compile(r"word/printersettings/printersettings\d+\.bin\Z")  # Word's; only peeked at
 _MACRO_TYPES = ("application/vnd.ms-office.vbaproject", "macroenabled")  # any *.macroEnabled.* type
 # Members with other names are peeked at for an "MZ" (Windows executable) header.
-_PLAIN = ".xml .rels .png .jpg .jpeg .gif .bmp .tif .tiff .emf .wmf .svg .odttf .ttf .xlsx .docx .pptx"
-_PLAIN_SUFFIXES = tuple(_PLAIN.split())
+_PLAIN_SUFFIXES = tuple(".xml .rels .png .jpg .jpeg .gif .bmp .tif .tiff .emf .wmf .svg .odttf .xlsx".split())
 _KEPT_INFO = ("transparency", "dpi")  # of an image's ``info``, all else is metadata
 _EXTENSION = re.compile(r"\.[^.\s]{1,9}\Z")
 
@@ -67,6 +68,8 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 class UploadRefused(Exception):
     """``reason`` is one of the REASONS codes; the caller turns it into a Chinese message."""
+
+    reason: str
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -85,15 +88,12 @@ class Checked:
 def check_upload(name: str, content: bytes) -> Checked:
     """Return what to store of the upload ``name`` with bytes ``content``; raise UploadRefused."""
     kind = _kind(name, content)
-    _magics, _suffixes, mime, pil_format = KINDS[kind]
+    mime, pil_format = KINDS[kind][2:]
     if kind == "docx":
         _check_docx(content)
-        data = content
     elif kind == "pdf":
         _check_pdf(content)
-        data = content
-    else:
-        data = _clean_image(content, pil_format)
+    data = _clean_image(content, pil_format) if pil_format else content
     return Checked(kind, mime, data, hashlib.sha256(content).hexdigest(), hashlib.sha256(data).hexdigest())
 
 
@@ -111,9 +111,8 @@ def stored_name(name: str, limit: int = 200) -> str:
 
 
 def _kind(name: str, content: bytes) -> str:
-    lower = name.lower()
     for kind, (magics, suffixes, _mime, _format) in KINDS.items():
-        if content.startswith(magics) and lower.endswith(suffixes):
+        if content.startswith(magics) and name.lower().endswith(suffixes):
             return kind
     raise UploadRefused("type")
 
@@ -130,27 +129,23 @@ def _check_docx(content: bytes) -> None:
 
 def _check_zip(zf: zipfile.ZipFile) -> None:
     members = zf.infolist()
-    for info in members:
-        parts = info.filename.replace("\\", "/").split("/")
-        if parts[0] == "" or ":" in parts[0] or ".." in parts:
-            raise UploadRefused("docx")
     if sum(info.file_size for info in members) > DOCX_MAX_UNCOMPRESSED:
         raise UploadRefused("docx_too_large")
     for info in members:
+        parts, lower = info.filename.replace("\\", "/").split("/"), info.filename.lower()
+        if parts[0] == "" or ":" in parts[0] or ".." in parts:
+            raise UploadRefused("docx")
         if info.file_size > DOCX_RATIO_FROM and info.file_size > DOCX_MAX_RATIO * info.compress_size:
             raise UploadRefused("docx_too_large")
-    for info in members:
-        lower = info.filename.lower()
-        if lower.endswith(_EXECUTABLE):
+        if lower.endswith(_EXECUTABLE) and not _PRINTER_SETTINGS.match(lower):
             raise UploadRefused("docx_executable")
         if not info.is_dir() and not lower.endswith(_PLAIN_SUFFIXES):
             with zf.open(info) as member:
                 if member.read(2) == b"MZ":
                     raise UploadRefused("docx_executable")
     names = {info.filename for info in members}
-    if len(names) != len(members):  # two "word/document.xml": each reader would pick another
-        raise UploadRefused("docx")
-    if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+    # Two members of one name: each reader would pick another.
+    if len(names) != len(members) or not {"[Content_Types].xml", "word/document.xml"} <= names:
         raise UploadRefused("docx")
     for content_type in _content_types(_read_capped(zf, "[Content_Types].xml")):
         if any(macro in content_type.lower() for macro in _MACRO_TYPES):
@@ -163,7 +158,6 @@ def _check_zip(zf: zipfile.ZipFile) -> None:
 
 
 def _read_capped(zf: zipfile.ZipFile, name: str) -> bytes:
-    """Read a member without trusting its declared size."""
     with zf.open(name) as member:
         data = member.read(DOCX_PART_MAX + 1)
     if len(data) > DOCX_PART_MAX:
@@ -187,15 +181,30 @@ def _check_pdf(content: bytes) -> None:
     if any(tag in head for tag in (b"<html", b"<head", b"<body", b"<script", b"<iframe", b"<!doctype")):
         raise UploadRefused("pdf")
     try:
-        reader = pypdf.PdfReader(io.BytesIO(content), strict=False)
-        pages = len(reader.pages)
+        pages = len(pypdf.PdfReader(io.BytesIO(content), strict=False).pages)
     except Exception as e:  # pypdf raises PdfReadError but also KeyError, ValueError, … on bad input
         raise UploadRefused("pdf") from e
     if pages < 1:
         raise UploadRefused("pdf")
 
 
+# WeasyPrint sets Pillow's process-wide ``LOAD_TRUNCATED_IMAGES`` when it is imported (for the PDF
+# notices), after which a truncated upload would decode "fine". The check turns it off while it
+# decodes, under a lock, and puts back what it found.
+_TRUNCATION = threading.Lock()
+
+
 def _clean_image(content: bytes, pil_format: str) -> bytes:
+    with _TRUNCATION:
+        lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            return _decode_and_clean(content, pil_format)
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+def _decode_and_clean(content: bytes, pil_format: str) -> bytes:
     """Decode every pixel, then re-encode without metadata. A multi-page TIFF keeps all its pages
     (a scanned letter of several sheets); PNG and JPEG keep their first frame only."""
     try:

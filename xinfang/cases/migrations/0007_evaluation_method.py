@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("phone", "Telephone return visit"),
                             ("visit", "Home visit"),
-                            ("letter", "Letter"),
+                            ("letter", "Return visit by letter"),
                             ("portal", "The petitioner online"),
                         ],
                         max_length=10,

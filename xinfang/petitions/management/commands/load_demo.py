@@ -8,6 +8,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.demo import world
@@ -51,3 +52,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login.username:<{width}}  {login.role:<10}  {unit_name}  {login.full_name}{extra}"
             )
+        self.stdout.write(
+            "Second factor: off here; with XINFANG_SECURE=1 (or XINFANG_OTP=1) leader, supervisor and admin "
+            "set up an authenticator app (TOTP) at their first login and give its six-digit code at each login. "
+            f"Login lockout: {settings.AXES_FAILURE_LIMIT} wrong passwords lock the name and the computer "
+            "(python manage.py axes_reset_username NAME lifts it)."
+            if not settings.XINFANG_OTP_REQUIRED
+            else "Second factor: on. leader, supervisor and admin set up an authenticator app (TOTP) at their first "
+            "login (the page shows a QR code and the key) and give its six-digit code at each login."
+        )
