@@ -6,11 +6,14 @@ township with a village; 白沙县 has its own 信访局 whose clerk must see no
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from PIL import Image
+from pypdf import PdfWriter
 
 from xinfang.lib.idcard import check_char
 from xinfang.orgs.models import Role, Unit, UnitKind, UnitLevel, User
@@ -144,3 +147,19 @@ def register(actor: User, **overrides: Any) -> Petition:
     received = overrides.pop("received", None)
     payload = registration(received_at=received if isinstance(received, date) else None, **overrides)
     return petition_register(data=validate_registration(payload, actor=actor), actor=actor)
+
+
+def scanned_pdf() -> bytes:
+    """A real one-page PDF (attachments are checked by content: xinfang.lib.uploads)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def photo_png() -> bytes:
+    """A real small PNG."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 180, 120)).save(out, "PNG")
+    return out.getvalue()

@@ -174,7 +174,8 @@ class AttachmentOut(Schema):
     name: str
     content_type: str
     size: int
-    sha256: str
+    sha256: str  # of the file as received
+    stored_sha256: str  # of the file served: differs for an image stored without its metadata
     uploaded_at: datetime
 
 
@@ -396,6 +397,7 @@ def _attachment(attachment: Attachment) -> dict[str, Any]:
         "content_type": attachment.content_type,
         "size": attachment.size,
         "sha256": attachment.sha256,
+        "stored_sha256": attachment.stored_sha256 or attachment.sha256,
         "uploaded_at": timezone.localtime(attachment.uploaded_at),
     }
 

@@ -7,7 +7,6 @@ message that names the field. Nothing is written here.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.lib import idcard
+from xinfang.lib.uploads import UploadRefused, check_upload
 from xinfang.orgs.models import Unit, UnitKind, User
 from xinfang.orgs.selectors import scope_unit_ids, unit_by_code
 from xinfang.petitions.models import (
@@ -91,7 +91,9 @@ class UploadInput:
     size: int
     file: IO[bytes]
     content_type: str = ""
-    sha256: str = ""
+    sha256: str = ""  # of the file as received
+    stored: bytes = b""  # what is kept: the file, or an image re-encoded without its metadata
+    stored_sha256: str = ""
 
 
 @dataclass
@@ -275,6 +277,9 @@ def _check_unit(raw: Any, actor: User, errors: dict[str, str]) -> Unit | None:
 
 
 def _check_attachment(upload: UploadInput, i: int, errors: dict[str, str]) -> None:
+    """By content, not by name (xinfang.lib.uploads): a DOCX is a Word package without macros or a
+    zip bomb, a PDF parses, an image decodes and is stored without its metadata (a phone photo's
+    GPS position would say where the petitioner lives); the received file's hash is kept."""
     key = f"attachments[{i}]"
     limit_mb = settings.XINFANG_UPLOAD_MAX_BYTES // (1024 * 1024)
     if upload.size > settings.XINFANG_UPLOAD_MAX_BYTES:
@@ -286,22 +291,38 @@ def _check_attachment(upload: UploadInput, i: int, errors: dict[str, str]) -> No
     if upload.size == 0:
         errors[key] = _("Attachment “%(name)s”: the file is empty.") % {"name": upload.name}
         return
-    head = upload.file.read(16)
+    content = upload.file.read()
     upload.file.seek(0)
-    lower = upload.name.lower()
-    for magic, suffixes, mime in ATTACHMENT_TYPES.values():
-        if head.startswith(magic) and lower.endswith(suffixes):
-            upload.content_type = mime
-            digest = hashlib.sha256()
-            for chunk in iter(lambda: upload.file.read(65536), b""):
-                digest.update(chunk)
-            upload.file.seek(0)
-            upload.sha256 = digest.hexdigest()
-            return
-    errors[key] = _(
-        "Attachment “%(name)s”: only PDF, JPEG, PNG, TIFF and DOCX files are accepted, and the content "
-        "must match the file name."
-    ) % {"name": upload.name}
+    try:
+        checked = check_upload(upload.name, content)
+    except UploadRefused as refused:
+        errors[key] = _refusal_message(refused.reason) % {"name": upload.name}
+        return
+    upload.content_type, upload.sha256 = checked.content_type, checked.sha256
+    upload.stored, upload.stored_sha256 = checked.data, checked.stored_sha256
+
+
+def _refusal_message(reason: str) -> str:
+    messages = {
+        "docx": _("Attachment “%(name)s”: not a valid Word (.docx) document."),
+        "docx_too_large": _(
+            "Attachment “%(name)s”: the Word document unpacks to far more than its size (a compressed "
+            "bomb); it is not accepted."
+        ),
+        "docx_executable": _(
+            "Attachment “%(name)s”: the Word document contains macros or programs; save it as a plain .docx."
+        ),
+        "pdf": _("Attachment “%(name)s”: the PDF cannot be read; it is damaged or not a PDF."),
+        "image": _("Attachment “%(name)s”: the image cannot be decoded; it is damaged or incomplete."),
+        "image_too_large": _("Attachment “%(name)s”: the image has too many pixels (more than 80 million)."),
+    }
+    return messages.get(
+        reason,
+        _(
+            "Attachment “%(name)s”: only PDF, JPEG, PNG, TIFF and DOCX files are accepted, and the content "
+            "must match the file name."
+        ),
+    )
 
 
 def _check_accusation_unit(unit: Unit, complained_unit: Unit | None, errors: dict[str, str]) -> None:

@@ -241,7 +241,9 @@ class Attachment(models.Model):
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)  # of the file as received: the evidence
+    # Of the file kept: an image is re-encoded without its metadata (xinfang.lib.uploads).
+    stored_sha256 = models.CharField(_("SHA-256 as stored"), max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
         "orgs.User", models.PROTECT, null=True, related_name="+", verbose_name=_("uploaded by")
     )

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from xinfang.audit.services import audit_record
 from xinfang.detection.selectors import Candidate
 from xinfang.detection.services import Detection, on_registered, registration_candidates
 from xinfang.lib.text import index_tokens
+from xinfang.lib.uploads import stored_name
 from xinfang.orgs.models import User
 from xinfang.petitions.intake import DuplicateSubmission, PetitionerInput, PetitionInput
 from xinfang.petitions.models import Attachment, Channel, Petition, Petitioner, PetitionPetitioner
@@ -137,13 +139,17 @@ def _create(*, data: PetitionInput, actor: User, submission_key: str | None, der
     for upload in data.attachments:
         attachment = Attachment(
             petition=petition,
-            original_name=upload.name[:200],
+            original_name=stored_name(upload.name),
             content_type=upload.content_type,
-            size=upload.size,
+            size=len(upload.stored),
             sha256=upload.sha256,
+            stored_sha256=upload.stored_sha256,
             uploaded_by=actor,
         )
-        attachment.file.save(upload.name, File(upload.file), save=False)
+        # On disk under its hash: a file name (the petitioner's, in Chinese) can pass the
+        # file system's 255 bytes, and says nothing to whoever lists the directory.
+        suffix = Path(attachment.original_name).suffix.lower()[:10]
+        attachment.file.save(f"{upload.stored_sha256[:24]}{suffix}", ContentFile(upload.stored), save=False)
         attachment.save()
     record_registration(petition=petition, actor=actor)
     audit_record(

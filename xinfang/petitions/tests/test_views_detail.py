@@ -12,12 +12,12 @@ from django.urls import reverse
 from xinfang.audit.models import AuditLog
 from xinfang.petitions.intake import UploadInput, validate_registration
 from xinfang.petitions.models import Petition
-from xinfang.testing import make_id_number, register, registration
+from xinfang.testing import make_id_number, register, registration, scanned_pdf
 from xinfang.workflow.registration import petition_register
 
 ID_NUMBER = make_id_number()
 ACCUSER = {"name": "举报人甲", "id_number": make_id_number("11010519491231002"), "phone": "13900001111"}
-PDF = b"%PDF-1.4\n% scanned letter\n"
+PDF = scanned_pdf()
 
 
 @pytest.fixture

@@ -4,8 +4,11 @@ with the entered values kept, and saves nothing."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import uuid
+import zipfile
 from datetime import timedelta
 from typing import Any
 
@@ -14,13 +17,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from PIL import Image
 
 from xinfang.audit.models import AuditLog
 from xinfang.petitions.models import Attachment, Channel, Petition
-from xinfang.testing import make_id_number, registration, wrong_checksum
+from xinfang.testing import make_id_number, photo_png, registration, scanned_pdf, wrong_checksum
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-PDF = b"%PDF-1.4\n% scanned letter\n"
+PDF = scanned_pdf()
 
 
 def form_post(channel: str = "letter", **overrides: Any) -> dict[str, Any]:
@@ -162,7 +166,7 @@ def test_it_saves_uploaded_attachments(clerk, media):
     post = form_post()
     post["attachments"] = [
         SimpleUploadedFile("来信扫描件.pdf", PDF, content_type="application/pdf"),
-        SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, content_type="image/png"),
+        SimpleUploadedFile("photo.png", photo_png(), content_type="image/png"),
     ]
     response = clerk.post(url("letter"), post)
     assert response.status_code == 302
@@ -249,6 +253,58 @@ def test_it_refuses_an_upload_whose_content_is_not_its_type(clerk, media):
     response = clerk.post(url("letter"), post)
     assert_refused(response, "attachments[0]", "仅接受")
     assert Petition.objects.count() == 0
+
+
+def _zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("word/document.xml", "w") as member:
+            for _ in range(200):
+                member.write(b"\0" * (1024 * 1024))
+    return out.getvalue()
+
+
+def test_it_refuses_a_zip_bomb_renamed_docx_and_saves_nothing(clerk, media):
+    post = form_post()
+    post["attachments"] = [SimpleUploadedFile("申诉材料.docx", _zip_bomb())]
+    response = clerk.post(url("letter"), post)
+    assert_refused(response, "attachments[0]", "压缩炸弹")
+    assert Petition.objects.count() == 0 and not any(media.rglob("*"))
+
+
+def test_it_refuses_a_pdf_header_followed_by_html(clerk, media):
+    post = form_post()
+    post["attachments"] = [
+        SimpleUploadedFile("来信.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>")
+    ]
+    assert_refused(clerk.post(url("letter"), post), "attachments[0]", "PDF")
+    assert Petition.objects.count() == 0
+
+
+def test_it_stores_a_photo_without_its_gps_position_and_keeps_the_original_hash(clerk, media):
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (30.0, 15.0, 12.0), 3: "E", 4: (120.0, 9.0, 30.0)}  # GPS IFD
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(photo, "JPEG", exif=exif)
+    original = photo.getvalue()
+    post = form_post()
+    post["attachments"] = [SimpleUploadedFile("现场照片.jpg", original)]
+    assert clerk.post(url("letter"), post).status_code == 302
+    item = Attachment.objects.get()
+    assert item.sha256 == hashlib.sha256(original).hexdigest()
+    with item.file.open("rb") as kept:
+        stored = kept.read()
+    assert item.stored_sha256 == hashlib.sha256(stored).hexdigest() != item.sha256
+    assert not Image.open(io.BytesIO(stored)).getexif().get_ifd(0x8825)
+
+
+def test_a_long_file_name_keeps_its_extension(clerk, media):
+    post = form_post()
+    post["attachments"] = [SimpleUploadedFile("关于征地补偿问题的情况反映" * 20 + ".pdf", PDF)]
+    assert clerk.post(url("letter"), post).status_code == 302
+    name = Attachment.objects.get().original_name
+    assert len(name) <= 200 and name.endswith(".pdf")
 
 
 def test_it_refuses_a_double_submit_and_links_the_first_case(clerk):
