@@ -21,6 +21,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from xinfang.api.core import ERROR_RESPONSES, ApiError, ErrorOut
 from xinfang.audit.services import audit_personal_data_view, client_ip
 from xinfang.cases.access import access_petition, identity_visible, search_petitions
+from xinfang.cases.exports import audit_identity_list
 from xinfang.lib.idcard import mask, mask_phone
 from xinfang.orgs.models import Unit, User
 from xinfang.petitions.intake import validate_registration
@@ -368,12 +369,15 @@ def petition_list(request: HttpRequest, filters: Query[PetitionFilters]) -> dict
     count = qs.count()
     page = list_related(qs)[offset : offset + limit]
     full_identity = user.sees_full_identity_in_lists
+    results = [_list_item(p, user=user, full_identity=full_identity) for p in page]
+    shown = [item["case_number"] for item in results if item["petitioners"]]
+    audit_identity_list(user=user, case_numbers=shown, via="api.petition_list", ip=client_ip(request))
     return {
         "count": count,
         "limit": limit,
         "offset": offset,
         "next_offset": offset + limit if offset + limit < count else None,
-        "results": [_list_item(p, user=user, full_identity=full_identity) for p in page],
+        "results": results,
     }
 
 

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from xinfang.audit.services import audit_record
 from xinfang.cases.access import identity_visible
 from xinfang.lib.idcard import mask, mask_phone
 from xinfang.lib.spreadsheet import safe_cell
@@ -64,6 +65,24 @@ def petition_rows(user: User, petitions: Iterable[Petition]) -> Iterator[Petitio
                 )
         overdue = p.is_open and p.due_at is not None and p.due_at < today
         yield PetitionRow(petition=p, petitioners=people, identity_hidden=hidden, overdue=overdue)
+
+
+def audit_identity_list(*, user: User, case_numbers: list[str], via: str, ip: str | None) -> None:
+    """A list showing full 身份证号 and phone numbers (to the roles that may see them) reads personal
+    data: one audit entry names the cases whose petitioners it showed. Masked lists write none."""
+    if user.sees_full_identity_in_lists and case_numbers:
+        audit_record(
+            actor=user,
+            action="personal_data.list",
+            obj=user,
+            detail={"via": via, "cases": case_numbers},
+            ip=ip,
+        )
+
+
+def shown_cases(rows: Iterable[PetitionRow]) -> list[str]:
+    """The case numbers of rows that show their petitioners."""
+    return [row.petition.case_number for row in rows if row.petitioners]
 
 
 def export_limit_message(count: int) -> str:

@@ -116,11 +116,15 @@ def _list_page(
     if request.GET.get("format") == "xlsx":
         return _export(request, qs, list_name=list_name, params=params, sort=sort, q=q, title=title)
     page = Paginator(list_related(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(exports.petition_rows(user, page.object_list))
+    exports.audit_identity_list(
+        user=user, case_numbers=exports.shown_cases(rows), via=f"petitions.{list_name}", ip=client_ip(request)
+    )
     context = {
         "title": title,
         "list_name": list_name,
         "page": page,
-        "rows": list(exports.petition_rows(user, page.object_list)),
+        "rows": rows,
         "q": q,
         "sort": sort,
         "filters": params,
@@ -159,11 +163,14 @@ def _export(
         query.pop("format", None)
         return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
     written = 0
+    shown: list[str] = []
 
     def counted() -> Iterator[exports.PetitionRow]:
         nonlocal written
         for row in exports.petition_rows(user, list_related(qs).iterator(chunk_size=EXPORT_CHUNK)):
             written += 1
+            if row.petitioners:
+                shown.append(row.petition.case_number)
             yield row
 
     content = exports.petitions_workbook(counted(), sheet_title=title)
@@ -173,6 +180,9 @@ def _export(
         obj=user,
         detail={"list": list_name, "filters": active_filters(params), "q": q, "sort": sort, "rows": written},
         ip=client_ip(request),
+    )
+    exports.audit_identity_list(
+        user=user, case_numbers=shown, via=f"export.{list_name}", ip=client_ip(request)
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)

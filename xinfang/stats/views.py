@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from xinfang.audit.services import audit_record, client_ip
-from xinfang.cases.exports import export_limit_message, petition_rows
+from xinfang.cases.exports import audit_identity_list, export_limit_message, petition_rows, shown_cases
 from xinfang.orgs.models import Role, User
 from xinfang.petitions.models import Channel
 from xinfang.petitions.selectors import list_related
@@ -97,6 +97,10 @@ def cases(request: HttpRequest) -> HttpResponse:
         filters=filters.as_metric_filters(),
     ).order_by("-received_at", "-id")
     page = Paginator(list_related(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(petition_rows(_user(request), page.object_list))
+    audit_identity_list(
+        user=_user(request), case_numbers=shown_cases(rows), via="stats.cases", ip=client_ip(request)
+    )
     context = _base_context(request, filters)
     context.update(
         {
@@ -104,7 +108,7 @@ def cases(request: HttpRequest) -> HttpResponse:
             "metric": metric,
             "part": part,
             "page": page,
-            "rows": list(petition_rows(_user(request), page.object_list)),
+            "rows": rows,
             "sort": "received",
         }
     )

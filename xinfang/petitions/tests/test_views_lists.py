@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from xinfang.audit.models import AuditLog
 from xinfang.lib.idcard import mask, mask_phone
 from xinfang.petitions.models import Petition
 from xinfang.testing import make_id_number, register
@@ -276,6 +277,24 @@ def test_it_lists_a_full_page_in_a_bounded_number_of_queries(
             assign(petition, world.township)
     client.force_login(world.clerk)
     client.get(url)  # warm the session and caches
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):  # one of them: the audit entry naming the cases shown
         response = client.get(url)
     assert len(response.context["rows"]) == 30
+
+
+def test_a_list_showing_full_identity_writes_one_audit_entry_naming_its_cases(client, world):
+    """等保 2.0 / 个人信息保护法: the clerk's list shows full 身份证号, and that read is recorded."""
+    shown = {register(world.clerk).case_number for _ in range(3)}
+    client.force_login(world.clerk)
+    before = AuditLog.objects.filter(action="personal_data.list").count()
+    assert client.get(ALL).status_code == 200
+    entries = AuditLog.objects.filter(action="personal_data.list")
+    assert entries.count() == before + 1
+    assert set(entries.latest("pk").detail["cases"]) == shown
+
+
+def test_a_masked_list_writes_no_personal_data_entry(client, world):
+    register(world.clerk)
+    client.force_login(world.leader)  # sees masked numbers in lists
+    assert client.get(ALL).status_code == 200
+    assert not AuditLog.objects.filter(action="personal_data.list").exists()
