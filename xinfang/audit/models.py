@@ -1,7 +1,9 @@
 """The append-only log: every change and every read of a petitioner's personal data.
 
 Append-only is enforced three times: the model refuses updates and deletes, the queryset refuses
-bulk updates and deletes, and the database refuses them with triggers (migration 0002).
+bulk updates and deletes, and the database refuses them with triggers (migrations 0003, 0004).
+Each entry also carries the hash of its predecessor, so that a change made past all three — by
+someone with the database's own tools — is found by ``xinfang audit verify`` (xinfang.audit.chain).
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ class AuditLog(AppendOnlyModel):
     )
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The hash chain (xinfang.audit.chain): an edited, removed or reordered entry breaks it.
+    prev_hash = models.CharField(_("predecessor's hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit log entry")

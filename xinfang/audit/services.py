@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db import models, router
+from django.db import models, router, transaction
 from django.utils import timezone
 
+from xinfang.audit.chain import chain_tail, entry_hash
 from xinfang.audit.models import AuditLog
 from xinfang.writes import Insert
 
@@ -24,8 +25,14 @@ def audit_record(
     ip: str | None = None,
 ) -> AuditLog:
     entry = _entry(actor=actor, action=action, obj=obj, petition=petition, detail=detail, ip=ip)
-    # Every change writes one: the INSERT is built once (xinfang.writes), not by Model.save().
-    entry.pk = _INSERT.run(**{name: getattr(entry, name) for name in _COLUMNS})
+    values = {name: getattr(entry, name) for name in _CONTENT}
+    values["ip"] = _IP.get_prep_value(values["ip"])  # as stored and read back, for the hash
+    # The chain's tail is read and extended in one transaction (the caller's, if it has one).
+    with transaction.atomic(savepoint=False):
+        entry.prev_hash = chain_tail()
+        entry.hash = entry_hash(values, entry.prev_hash)
+        # Every change writes one: the INSERT is built once (xinfang.writes), not by Model.save().
+        entry.pk = _INSERT.run(**values, prev_hash=entry.prev_hash, hash=entry.hash)
     entry._state.adding, entry._state.db = False, router.db_for_write(AuditLog)
     return entry
 
@@ -53,7 +60,7 @@ def _entry(
     )
 
 
-_COLUMNS = (
+_CONTENT = (
     "at",
     "actor_id",
     "actor_unit_id",
@@ -64,7 +71,8 @@ _COLUMNS = (
     "detail",
     "ip",
 )
-_INSERT = Insert(AuditLog, *_COLUMNS)
+_INSERT = Insert(AuditLog, *_CONTENT, "prev_hash", "hash")
+_IP = AuditLog._meta.get_field("ip")
 
 
 def audit_personal_data_view(
