@@ -77,6 +77,10 @@ class PetitionIn(Schema):
     region_code: Any = _doc("region code of the matter", type="string", maxLength=12)
     address: Any = _doc("location of the matter", type="string", maxLength=200)
     is_oral: Any = _doc("oral petition recorded verbatim (条例第十九条)", type="boolean")
+    confirmed_new: Any = _doc(
+        "true: a new item although you registered the same content in the last 10 minutes (else 409)",
+        type="boolean",
+    )
     petitioners: Any = _doc(
         "信访人 (a visit needs at least one)", type="array", items=PetitionerIn.model_json_schema()
     )

@@ -70,6 +70,7 @@ class RegistrationForm:
     submission_key: str
     values: dict[str, str]
     is_oral: bool = False
+    confirmed_new: bool = False
     rows: list[PetitionerRow] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     message: str = ""
@@ -106,6 +107,7 @@ class RegistrationForm:
             data.pop("persons", None)
             data.pop("visit_level", None)
         data["is_oral"] = self.is_oral and self.allows_oral
+        data["confirmed_new"] = self.confirmed_new
         data["petitioners"] = [row.as_input() for row in self.rows if not row.is_blank]
         return data
 
@@ -170,6 +172,7 @@ def form_from_post(channel: str, post: QueryDict) -> RegistrationForm:
         submission_key=post.get("submission_key", ""),
         values=values,
         is_oral=post.get("is_oral") == "1",
+        confirmed_new=post.get("confirmed_new") == "1",
         rows=petitioner_rows(post),
     )
 

@@ -24,6 +24,7 @@ from xinfang.orgs.models import Unit, UnitKind, User
 from xinfang.orgs.selectors import scope_unit_ids, unit_by_code
 from xinfang.petitions.models import (
     COLLECTIVE_VISIT_MIN_PERSONS,
+    MAX_PETITIONERS,
     MAX_REPRESENTATIVES,
     Category,
     Channel,
@@ -75,6 +76,22 @@ class DuplicateSubmission(InputInvalid):
         super().__init__({"submission_key": msg}, msg)
 
 
+class RepeatedContent(DuplicateSubmission):
+    """The same registrar registered the same text minutes ago: a second click, a reload, or a
+    colleague's copy. Saved only when they confirm it is a new item."""
+
+    code = "duplicate_content"
+
+    def __init__(self, case_number: str, petition_id: int, minutes: int) -> None:
+        self.case_number = case_number
+        self.petition_id = petition_id
+        msg = _(
+            "You registered the same content as case %(case_number)s less than %(minutes)d minutes ago; it was "
+            "not saved again. If it is a new item, tick “This is a new item” and submit again."
+        ) % {"case_number": case_number, "minutes": minutes}
+        InputInvalid.__init__(self, {"confirmed_new": msg}, msg)
+
+
 @dataclass
 class PetitionerInput:
     name: str
@@ -114,6 +131,8 @@ class PetitionInput:
     address: str = ""
     is_oral: bool = False
     attachments: list[UploadInput] = field(default_factory=list)
+    # The registrar confirms that the same text registered by them minutes ago is a new item.
+    confirmed_new: bool = False
 
     @property
     def is_collective(self) -> bool:
@@ -233,6 +252,12 @@ def _check_petitioners(raw: Any, channel: str, errors: dict[str, str]) -> list[P
         raw = []
     if not isinstance(raw, list):
         errors["petitioners"] = _("Petitioners: must be a list.")
+        return []
+    if len(raw) > MAX_PETITIONERS:
+        errors["petitioners"] = _(
+            "Petitioners: at most %(max)d on one petition (%(count)d were given); name the others in the "
+            "attached letter and give their number as persons."
+        ) % {"max": MAX_PETITIONERS, "count": len(raw)}
         return []
     checked = [_check_petitioner(item, i, errors) for i, item in enumerate(raw)]
     items = [p for p in checked if p is not None]
@@ -460,4 +485,5 @@ def validate_registration(
         address=_text(raw.get("address"))[:200],
         is_oral=_flag(raw.get("is_oral")),
         attachments=uploads,
+        confirmed_new=_flag(raw.get("confirmed_new")),
     )

@@ -43,6 +43,9 @@ class RequestClass(models.TextChoices):
 
 # 条例第二十条: a collective visit chooses representatives, at most five.
 MAX_REPRESENTATIVES = 5
+# Petitioner records on one petition: a 联名信 names its signers, but past this many the signers are
+# kept in the attached letter and ``persons`` counts them (a bound against a request of 100,000).
+MAX_PETITIONERS = 100
 # Reports count a visit of five or more persons as a 集体访 (shared/domain.md).
 COLLECTIVE_VISIT_MIN_PERSONS = 5
 

@@ -4,11 +4,12 @@ and what detection finds, in one transaction (条例第十九条)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from xinfang.audit.services import audit_record
 from xinfang.detection.selectors import Candidate
@@ -16,7 +17,7 @@ from xinfang.detection.services import Detection, on_registered, registration_ca
 from xinfang.lib.text import index_tokens
 from xinfang.lib.uploads import stored_name
 from xinfang.orgs.models import User
-from xinfang.petitions.intake import DuplicateSubmission, PetitionerInput, PetitionInput
+from xinfang.petitions.intake import DuplicateSubmission, PetitionerInput, PetitionInput, RepeatedContent
 from xinfang.petitions.models import Attachment, Channel, Petition, Petitioner, PetitionPetitioner
 from xinfang.petitions.services import next_case_number
 from xinfang.petitions.states import OPEN_STATES, next_status
@@ -62,6 +63,8 @@ def petition_register(*, data: PetitionInput, actor: User, submission_key: str |
         )
         if earlier:
             raise DuplicateSubmission(earlier[1], earlier[0])
+    if not data.confirmed_new:
+        _refuse_repeated_content(data, actor)
     # What only reads runs before the write transaction, so that SQLite's one writer (or a
     # PostgreSQL transaction) is held for the writes alone: the keyword-index words (jieba), the
     # first deadline, and detection's search for earlier petitions of the same person or unit.
@@ -82,6 +85,23 @@ def petition_register(*, data: PetitionInput, actor: User, submission_key: str |
             raise DuplicateSubmission(earlier[1], earlier[0]) from None
         raise
     return petition
+
+
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def _refuse_repeated_content(data: PetitionInput, actor: User) -> None:
+    """The same registrar and the same text within ``REPEAT_WINDOW``: RepeatedContent (409), unless
+    ``data.confirmed_new``. (A petitioner's real repeat is detection's business, not this.)"""
+    earlier = (
+        Petition.objects.filter(
+            created_by=actor, created_at__gte=timezone.now() - REPEAT_WINDOW, content=data.content
+        )
+        .values_list("pk", "case_number")
+        .first()
+    )
+    if earlier:
+        raise RepeatedContent(earlier[1], earlier[0], int(REPEAT_WINDOW.total_seconds() // 60))
 
 
 @dataclass(frozen=True)

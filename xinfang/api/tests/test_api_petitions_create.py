@@ -209,3 +209,26 @@ def test_it_answers_an_over_large_body_with_413(world, api, settings):
     assert response.status_code == 413
     assert error_of(response)["code"] == "too_large"
     assert Petition.objects.count() == 0
+
+
+def test_the_same_text_from_the_same_clerk_within_ten_minutes_answers_409_with_the_case(world, api):
+    first = api(world.clerk).post("/petitions", registration(confirmed_new=False))
+    assert first.status_code == 201
+    again = api(world.clerk).post("/petitions", registration(confirmed_new=False))
+    assert again.status_code == 409
+    error = again.json()["error"]
+    assert error["code"] == "duplicate_content" and first.json()["case_number"] in error["message"]
+    assert "confirmed_new" in error["fields"] and Petition.objects.count() == 1
+    assert api(world.clerk).post("/petitions", registration(confirmed_new=True)).status_code == 201
+
+
+def test_another_clerk_may_register_the_same_text(world, api):
+    assert api(world.clerk).post("/petitions", registration(confirmed_new=False)).status_code == 201
+    assert api(world.city_clerk).post("/petitions", registration(confirmed_new=False)).status_code == 201
+
+
+def test_it_caps_the_petitioners_of_one_petition(world, api):
+    people = [{"name": f"联名人{i}"} for i in range(101)]
+    response = api(world.clerk).post("/petitions", registration(petitioners=people))
+    assert response.status_code == 422
+    assert "最多" in error_of(response)["fields"]["petitioners"] and Petition.objects.count() == 0

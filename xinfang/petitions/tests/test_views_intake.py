@@ -343,3 +343,23 @@ def test_it_keeps_the_submission_key_when_the_form_comes_back(clerk):
 def test_it_audits_the_registration(clerk, world):
     clerk.post(url("letter"), form_post())
     assert AuditLog.objects.filter(action="petition.create", actor=world.clerk).count() == 1
+
+
+def test_the_same_clerk_registering_the_same_text_within_ten_minutes_is_stopped_until_confirmed(clerk):
+    first = form_post()
+    assert clerk.post(url("letter"), first).status_code == 302
+    original = Petition.objects.get()
+    again = form_post()  # a new form (new submission key), the same text
+    response = clerk.post(url("letter"), again)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert original.case_number in page and 'name="confirmed_new"' in page
+    assert Petition.objects.count() == 1
+    assert clerk.post(url("letter"), {**form_post(), "confirmed_new": "1"}).status_code == 302
+    assert Petition.objects.count() == 2
+
+
+def test_the_same_text_after_ten_minutes_is_registered(clerk):
+    assert clerk.post(url("letter"), form_post()).status_code == 302
+    Petition.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    assert clerk.post(url("letter"), form_post()).status_code == 302
