@@ -91,17 +91,26 @@ REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def _refuse_repeated_content(data: PetitionInput, actor: User) -> None:
-    """The same registrar and the same text within ``REPEAT_WINDOW``: RepeatedContent (409), unless
-    ``data.confirmed_new``. (A petitioner's real repeat is detection's business, not this.)"""
-    earlier = (
+    """The same registrar, the same text and the same petitioners within ``REPEAT_WINDOW``:
+    RepeatedContent (409), unless ``data.confirmed_new``. Identical letters from different villagers
+    (a circulated template) are separate items and pass. (A petitioner's real repeat is detection's
+    business, not this.)"""
+    earlier = list(
         Petition.objects.filter(
             created_by=actor, created_at__gte=timezone.now() - REPEAT_WINDOW, content=data.content
-        )
-        .values_list("pk", "case_number")
-        .first()
+        ).values_list("pk", "case_number")[:10]
     )
-    if earlier:
-        raise RepeatedContent(earlier[1], earlier[0], int(REPEAT_WINDOW.total_seconds() // 60))
+    if not earlier:
+        return
+    names = sorted(p.name for p in data.petitioners)
+    by_petition: dict[int, list[str]] = {pk: [] for pk, _ in earlier}
+    for petition_id, name in PetitionPetitioner.objects.filter(petition_id__in=by_petition).values_list(
+        "petition_id", "petitioner__name"
+    ):
+        by_petition[petition_id].append(name)
+    for pk, case_number in earlier:
+        if sorted(by_petition[pk]) == names:
+            raise RepeatedContent(case_number, pk, int(REPEAT_WINDOW.total_seconds() // 60))
 
 
 @dataclass(frozen=True)

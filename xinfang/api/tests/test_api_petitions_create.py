@@ -222,6 +222,12 @@ def test_the_same_text_from_the_same_clerk_within_ten_minutes_answers_409_with_t
     assert api(world.clerk).post("/petitions", registration(confirmed_new=True)).status_code == 201
 
 
+def test_the_same_text_from_another_petitioner_is_a_new_item(world, api):
+    assert api(world.clerk).post("/petitions", registration(confirmed_new=False)).status_code == 201
+    other = registration(confirmed_new=False, petitioners=[{"name": "李四", "phone": "13900001111"}])
+    assert api(world.clerk).post("/petitions", other).status_code == 201
+
+
 def test_another_clerk_may_register_the_same_text(world, api):
     assert api(world.clerk).post("/petitions", registration(confirmed_new=False)).status_code == 201
     assert api(world.city_clerk).post("/petitions", registration(confirmed_new=False)).status_code == 201
