@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -64,13 +65,19 @@ DECISION = {
 }
 
 
+# Each registration's text is its own: the same registrar's same text and petitioner within ten
+# minutes is refused as a double entry (409) unless confirmed new.
+_SERIAL = itertools.count(1)
+
+
 def _registration(i: int, received: str) -> dict[str, Any]:
     name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)]
+    serial = next(_SERIAL)
     return {
         "channel": "letter",
         "received_at": received,
         "title": f"关于村道路维修的信访件{i}",
-        "content": f"反映第{i % 50 + 1}村组道路年久失修，雨天无法通行，请求尽快维修。",
+        "content": f"反映第{i % 50 + 1}村组道路年久失修，雨天无法通行，请求尽快维修（来信第{serial}封）。",
         "category": "0106",
         "request_class": "claim",
         "petitioners": [{"name": name, "address": "城关镇", "phone": f"139{i:08d}"}],

@@ -142,6 +142,9 @@ HEADLINES = {
     "notice_docx_p95_ms": "lifecycle.notices.docx_p95_ms",
     "sweep_first_run_s": "lifecycle.sweep.first_run_s",
     "sweep_second_run_s": "lifecycle.sweep.second_run_s",
+    "security_overhead_ms_per_request": "lifecycle.security.overhead_ms_per_request",
+    "audit_chain_ms_per_entry": "lifecycle.security.audit_chain.chain_ms_per_entry",
+    "lockout_ms_per_failed_login": "lifecycle.security.requests.lockout_ms_per_failed_login",
 }
 
 
@@ -197,7 +200,7 @@ def _detection(n: int) -> dict[str, Any]:
 def _lifecycle() -> dict[str, Any]:
     """Lifecycles first (they create the notices the notice figures render); the sweep last, as
     it changes a large part of the database."""
-    from bench import cases
+    from bench import cases, security
     from xinfang.cli import default_workers
 
     n = _env_int("BENCH_LIFECYCLES", 200)
@@ -211,6 +214,7 @@ def _lifecycle() -> dict[str, Any]:
         "lifecycles_inprocess": cases.lifecycles(max(20, n // 4)),
     }
     out["notices"] = cases.notice_figures()
+    out["security"] = security.security_figures()
     if os.environ.get("BENCH_SWEEP", "1") == "1":
         out["sweep"] = cases.sweep_figures()
     return out
